@@ -1,0 +1,49 @@
+#include "dispatcher/chain_spec.h"
+
+#include <linux/bpf.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace xdpchain::dispatcher {
+
+namespace {
+
+constexpr const char *kActionNames[] = {"aborted", "drop", "pass", "tx", "redirect"};
+
+} // namespace
+
+const char *to_string(Mode mode) { return mode == Mode::native ? "native" : "generic"; }
+
+const char *to_string(Backend backend) {
+  switch (backend) {
+  case Backend::freplace:
+    return "freplace";
+  case Backend::tailcall:
+    return "tailcall";
+  default:
+    return "auto";
+  }
+}
+
+std::string actions_to_string(ActionMask mask) {
+  std::string out;
+  for (int action = XDP_ABORTED; action <= XDP_REDIRECT; ++action) {
+    if (!(mask & (1u << action))) continue;
+    if (!out.empty()) out += ",";
+    out += kActionNames[action];
+  }
+  return out;
+}
+
+int action_from_string(const std::string &name) {
+  std::string lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (lower.rfind("xdp_", 0) == 0) lower = lower.substr(4);
+  for (int action = XDP_ABORTED; action <= XDP_REDIRECT; ++action)
+    if (lower == kActionNames[action]) return action;
+  return -1;
+}
+
+} // namespace xdpchain::dispatcher
