@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config clang llvm clang-format
   libbpf-dev libxdp-dev libnl-3-dev libnl-route-3-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev linux-libc-dev libelf-dev zlib1g-dev
+  nlohmann-json3-dev
   # run and test
   iproute2 iputils-ping xdp-tools bpftool ethtool python3
   # freplace tests in a throwaway VM (docs/testing.md)
