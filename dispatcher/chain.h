@@ -6,6 +6,7 @@
 #include "dispatcher/chain_spec.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -85,5 +86,12 @@ Result<ChainSpec> current_spec(const std::string &interface, const ChainOptions 
 // and why. An empty member list detaches the chain.
 Result<ApplyReport> apply(const ChainSpec &desired, const ChainOptions &options,
                           const ApplyOptions &apply_options = {});
+
+// Under the interface's writer lock: reads the current chain (a spec with only `interface`
+// set when there is none), lets `change` produce the desired chain, and applies it. `add`
+// and `remove` go through here so that concurrent commands on one interface serialise.
+using ChainChange = std::function<Result<ChainSpec>(const ChainSpec &current, bool present)>;
+Result<ApplyReport> change(const std::string &interface, const ChainChange &change,
+                           const ChainOptions &options, const ApplyOptions &apply_options = {});
 
 } // namespace xdpchain::dispatcher

@@ -1,0 +1,139 @@
+#include "cli/chain_options.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace xdpchain::cli {
+
+using namespace dispatcher;
+
+ChainOptions chain_options(const GlobalOptions &global) {
+  ChainOptions options;
+  options.bpffs_root = global.bpffs_root;
+  options.verbose = global.verbose;
+  return options;
+}
+
+const std::map<std::string, Mode> &mode_names() {
+  static const std::map<std::string, Mode> names{{"native", Mode::native},
+                                                 {"generic", Mode::generic}};
+  return names;
+}
+
+const std::map<std::string, Backend> &backend_names() {
+  static const std::map<std::string, Backend> names{{"auto", Backend::automatic},
+                                                    {"freplace", Backend::freplace},
+                                                    {"tailcall", Backend::tailcall}};
+  return names;
+}
+
+Result<ActionMask> parse_actions(const std::string &list) {
+  ActionMask mask = 0;
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (item.empty()) continue;
+    int action = action_from_string(item);
+    if (action < 0)
+      return Error(ErrorKind::invalid_argument, "unknown XDP action '" + item + "'")
+          .hint("use aborted, drop, pass, tx, redirect (or XDP_PASS style)");
+    mask |= 1u << action;
+  }
+  return mask;
+}
+
+namespace {
+
+nlohmann::json actions_json(ActionMask mask) {
+  nlohmann::json list = nlohmann::json::array();
+  std::stringstream in(actions_to_string(mask));
+  for (std::string item; std::getline(in, item, ',');)
+    list.push_back(item);
+  return list;
+}
+
+nlohmann::json counters_json(const Counters &c) {
+  return {{"entered", c.entered},  {"aborted", c.verdicts[0]}, {"drop", c.verdicts[1]},
+          {"pass", c.verdicts[2]}, {"tx", c.verdicts[3]},      {"redirect", c.verdicts[4]},
+          {"other", c.other}};
+}
+
+} // namespace
+
+nlohmann::json status_json(const ChainStatus &status) {
+  nlohmann::json programs = nlohmann::json::array();
+  for (size_t i = 0; i < status.members.size(); ++i) {
+    const MemberStatus &m = status.members[i];
+    programs.push_back({{"position", i},
+                        {"label", m.label},
+                        {"program", m.program},
+                        {"object", m.object_path},
+                        {"priority", m.priority},
+                        {"proceed_on", actions_json(m.proceed_on)},
+                        {"prog_id", m.prog_id},
+                        {"entry_prog_id", m.entry_prog_id},
+                        {"link_id", m.link_id},
+                        {"attached", m.attached},
+                        {"counters", counters_json(m.counters)}});
+  }
+  return {{"interface", status.interface},
+          {"ifindex", status.ifindex},
+          {"present", status.present},
+          {"mode", status.present ? to_string(status.mode) : ""},
+          {"backend", status.present ? to_string(status.backend) : ""},
+          {"dispatcher_prog_id", status.dispatcher_prog_id},
+          {"xdp_link_id", status.xdp_link_id},
+          {"generation", status.generation},
+          {"frags", status.frags},
+          {"foreign_program", status.foreign_program},
+          {"programs", programs}};
+}
+
+std::string status_table(const ChainStatus &status) {
+  std::ostringstream out;
+  if (!status.present) {
+    out << status.interface << ": no xdpchain chain";
+    if (!status.foreign_program.empty()) out << "; runs another tool's " << status.foreign_program;
+    out << "\n";
+    return out.str();
+  }
+  out << status.interface << ": " << status.members.size() << " programs, "
+      << to_string(status.mode) << " mode, " << to_string(status.backend)
+      << " backend, dispatcher id " << status.dispatcher_prog_id << " (generation "
+      << status.generation << "), link id " << status.xdp_link_id << (status.frags ? ", frags" : "")
+      << "\n";
+  if (!status.foreign_program.empty())
+    out << "  warning: the interface runs " << status.foreign_program << "\n";
+  char line[512];
+  std::snprintf(line, sizeof line, "  %-3s %-18s %5s %-16s %7s %10s %8s %8s %8s %6s %8s %6s  %s\n",
+                "#", "label", "prio", "proceed-on", "prog", "entered", "aborted", "drop", "pass",
+                "tx", "redirect", "other", "object");
+  out << line;
+  for (size_t i = 0; i < status.members.size(); ++i) {
+    const MemberStatus &m = status.members[i];
+    const Counters &c = m.counters;
+    std::snprintf(line, sizeof line,
+                  "  %-3zu %-18s %5d %-16s %7u %10llu %8llu %8llu %8llu %6llu %8llu %6llu  %s%s\n",
+                  i, m.label.c_str(), m.priority, actions_to_string(m.proceed_on).c_str(),
+                  m.prog_id, (unsigned long long)c.entered, (unsigned long long)c.verdicts[0],
+                  (unsigned long long)c.verdicts[1], (unsigned long long)c.verdicts[2],
+                  (unsigned long long)c.verdicts[3], (unsigned long long)c.verdicts[4],
+                  (unsigned long long)c.other, m.object_path.c_str(),
+                  m.attached ? "" : "  (NOT ATTACHED)");
+    out << line;
+  }
+  return out.str();
+}
+
+std::string describe_deltas(const ApplyReport &report) {
+  static const char *names[] = {"added", "removed", "reordered", "changed", "unchanged"};
+  std::ostringstream out;
+  for (const auto &delta : report.deltas) {
+    out << "  " << names[static_cast<int>(delta.change)] << " " << delta.label;
+    if (!delta.detail.empty()) out << " (" << delta.detail << ")";
+    out << "\n";
+  }
+  if (!report.swapped) out << "  no change on the interface\n";
+  return out.str();
+}
+
+} // namespace xdpchain::cli

@@ -1,0 +1,101 @@
+// xdpchain add IFACE OBJECT: puts one more program into the interface's chain.
+#include "cli/chain_options.h"
+#include "cli/command_registry.h"
+#include "cli/object_source.h"
+#include "cli/report.h"
+
+#include <iostream>
+#include <optional>
+
+namespace xdpchain::cli {
+
+namespace {
+
+struct AddOptions {
+  std::string interface;
+  std::string object;
+  std::string program;
+  std::string label;
+  std::optional<int> priority;
+  std::string proceed_on;
+  std::optional<dispatcher::Mode> mode;
+  dispatcher::Backend backend = dispatcher::Backend::automatic;
+  bool force = false;
+};
+
+Result<dispatcher::ChainSpec> with_member(const dispatcher::ChainSpec &current, bool present,
+                                          const AddOptions &opts,
+                                          const dispatcher::MemberSpec &member) {
+  dispatcher::ChainSpec desired = current;
+  if (!present) {
+    desired.mode = opts.mode.value_or(dispatcher::Mode::native);
+    desired.backend = opts.backend;
+  } else {
+    if (opts.mode && *opts.mode != current.mode) desired.mode = *opts.mode; // refused later
+    if (opts.backend != dispatcher::Backend::automatic) desired.backend = opts.backend;
+  }
+  for (const auto &existing : current.members)
+    if (!member.label.empty() && existing.label == member.label)
+      return Error(ErrorKind::conflict,
+                   "the chain already has a program labelled '" + member.label + "'")
+          .hint("remove it first, or choose another label with --name");
+  desired.members.push_back(member);
+  return desired;
+}
+
+int run_add(const AddOptions &opts, const GlobalOptions &global) {
+  auto object = materialize_object(opts.object);
+  if (!object) return report_error(object.error(), global);
+  dispatcher::MemberSpec member;
+  member.object_path = *object;
+  member.program = opts.program;
+  member.label = opts.label;
+  member.priority = opts.priority;
+  if (!opts.proceed_on.empty()) {
+    auto mask = parse_actions(opts.proceed_on);
+    if (!mask) return report_error(mask.error(), global);
+    member.proceed_on = *mask;
+  }
+  dispatcher::ChainOptions options = chain_options(global);
+  options.replace_foreign = opts.force;
+  auto report = dispatcher::change(
+      opts.interface,
+      [&](const dispatcher::ChainSpec &current, bool present) {
+        return with_member(current, present, opts, member);
+      },
+      options);
+  if (!report) return report_error(report.error(), global);
+  std::cout << describe_deltas(*report) << status_table(report->status);
+  return kExitOk;
+}
+
+void setup(CLI::App &app, GlobalOptions &global) {
+  auto opts = std::make_shared<AddOptions>();
+  auto *sub = app.add_subcommand("add", "add a program (.o object or .lisp source) to a chain");
+  sub->add_option("interface", opts->interface, "network interface")->required();
+  sub->add_option("object", opts->object, "BPF ELF object (.o) or xdpchain source (.lisp)")
+      ->required();
+  sub->add_option("--program", opts->program, "program name, when the object holds several");
+  sub->add_option("--name", opts->label, "label in the chain (default: the program name)");
+  sub->add_option("--priority", opts->priority,
+                  "lower runs first (default: the object's XDP_RUN_CONFIG, else 50)");
+  sub->add_option(
+      "--proceed-on", opts->proceed_on,
+      "verdicts that pass the packet on, e.g. pass,drop (default: object's, else pass)");
+  sub->add_option("--mode", opts->mode, "native (driver) or generic (skb); default native")
+      ->transform(CLI::CheckedTransformer(mode_names(), CLI::ignore_case));
+  sub->add_option("--backend", opts->backend, "auto, freplace or tailcall")
+      ->transform(CLI::CheckedTransformer(backend_names(), CLI::ignore_case));
+  sub->add_flag("--force", opts->force, "replace another tool's XDP program on the interface");
+  sub->footer(
+      "examples:\n  xdpchain add veth0 drop_icmp.o --priority 20\n"
+      "  xdpchain add veth0 filters.o --program drop_udp --name udp --proceed-on pass,drop\n"
+      "  xdpchain add eth0 filter.lisp --mode generic --backend tailcall");
+  sub->callback([opts, &global] { global.exit_code = run_add(*opts, global); });
+}
+
+const RegisterCommand registered{{"add", 10, setup}};
+
+} // namespace
+
+} // namespace xdpchain::cli

@@ -1,0 +1,68 @@
+// xdpchain features [IFACE]: what this kernel (and interface) can do, and why not.
+#include "cli/command_registry.h"
+#include "dispatcher/probe.h"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace xdpchain::cli {
+
+namespace {
+
+struct FeaturesOptions {
+  std::string interface;
+  bool json = false;
+};
+
+nlohmann::json to_json(const dispatcher::FeatureResult &r) {
+  return {{"supported", r.supported}, {"reason", r.reason}};
+}
+
+void print_line(const char *name, const dispatcher::FeatureResult &r) {
+  std::cout << "  " << name << (r.supported ? ": yes" : ": no") << " (" << r.reason << ")\n";
+}
+
+int run_features(const FeaturesOptions &opts, GlobalOptions &) {
+  dispatcher::Features f = dispatcher::probe_features(opts.interface);
+  if (opts.json) {
+    nlohmann::json out = {{"freplace", to_json(f.freplace)},
+                          {"tailcall", to_json(f.tailcall)},
+                          {"xdp_link", to_json(f.xdp_link)},
+                          {"frags", to_json(f.frags)}};
+    if (f.native) out["native"] = to_json(*f.native);
+    if (f.generic) out["generic"] = to_json(*f.generic);
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "kernel features:\n";
+  print_line("freplace", f.freplace);
+  print_line("tailcall", f.tailcall);
+  print_line("xdp_link", f.xdp_link);
+  print_line("frags", f.frags);
+  if (f.native) {
+    std::cout << "interface " << opts.interface << ":\n";
+    print_line("native", *f.native);
+    print_line("generic", *f.generic);
+  }
+  std::cout << "backend auto would use: "
+            << (f.freplace.supported ? "freplace" : (f.tailcall.supported ? "tailcall" : "none"))
+            << "\n";
+  return kExitOk;
+}
+
+void setup(CLI::App &app, GlobalOptions &global) {
+  auto opts = std::make_shared<FeaturesOptions>();
+  auto *sub = app.add_subcommand("features", "probe what this kernel and an interface support");
+  sub->add_option("interface", opts->interface,
+                  "also probe native/generic XDP on this interface (only if nothing is attached)");
+  sub->add_flag("--json", opts->json, "machine-readable output");
+  sub->footer("examples:\n  xdpchain features\n  xdpchain features veth0 --json");
+  sub->callback([opts, &global] { global.exit_code = run_features(*opts, global); });
+}
+
+const RegisterCommand registered{{"features", 60, setup}};
+
+} // namespace
+
+} // namespace xdpchain::cli

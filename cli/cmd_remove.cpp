@@ -1,0 +1,68 @@
+// xdpchain remove IFACE LABEL|--all: takes a program (or all) out of the chain.
+#include "cli/chain_options.h"
+#include "cli/command_registry.h"
+#include "cli/report.h"
+
+#include <iostream>
+
+namespace xdpchain::cli {
+
+namespace {
+
+struct RemoveOptions {
+  std::string interface;
+  std::string label;
+  bool all = false;
+};
+
+Result<dispatcher::ChainSpec> without(const dispatcher::ChainSpec &current, bool present,
+                                      const RemoveOptions &opts) {
+  if (!present) return Error(ErrorKind::not_found, "no xdpchain chain to remove from");
+  dispatcher::ChainSpec desired = current;
+  if (opts.all) {
+    desired.members.clear();
+    return desired;
+  }
+  std::string labels;
+  for (auto it = desired.members.begin(); it != desired.members.end(); ++it) {
+    if (it->label == opts.label) {
+      desired.members.erase(it);
+      return desired;
+    }
+    labels += (labels.empty() ? "" : ", ") + it->label;
+  }
+  return Error(ErrorKind::not_found, "no program labelled '" + opts.label + "'")
+      .hint("labels in the chain: " + labels);
+}
+
+int run_remove(const RemoveOptions &opts, const GlobalOptions &global) {
+  if (opts.all == !opts.label.empty())
+    return report_error(Error(ErrorKind::invalid_argument, "name one LABEL, or give --all"),
+                        global);
+  auto report = dispatcher::change(
+      opts.interface,
+      [&](const dispatcher::ChainSpec &current, bool present) {
+        return without(current, present, opts);
+      },
+      chain_options(global));
+  if (!report) return report_error(report.error(), global);
+  std::cout << describe_deltas(*report);
+  if (report->status.present) std::cout << status_table(report->status);
+  return kExitOk;
+}
+
+void setup(CLI::App &app, GlobalOptions &global) {
+  auto opts = std::make_shared<RemoveOptions>();
+  auto *sub = app.add_subcommand("remove", "remove a program (or --all) from a chain");
+  sub->add_option("interface", opts->interface, "network interface")->required();
+  sub->add_option("label", opts->label, "label of the program to remove");
+  sub->add_flag("--all", opts->all, "remove every program and detach the chain");
+  sub->footer("examples:\n  xdpchain remove veth0 drop_icmp\n  xdpchain remove veth0 --all");
+  sub->callback([opts, &global] { global.exit_code = run_remove(*opts, global); });
+}
+
+const RegisterCommand registered{{"remove", 20, setup}};
+
+} // namespace
+
+} // namespace xdpchain::cli

@@ -1,0 +1,77 @@
+// xdpchain status [IFACE] [--json]: the chain as the kernel and bpffs report it.
+#include "cli/chain_options.h"
+#include "cli/command_registry.h"
+#include "cli/report.h"
+
+#include <net/if.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <iostream>
+
+namespace xdpchain::cli {
+
+namespace {
+
+struct StatusOptions {
+  std::string interface;
+  bool json = false;
+};
+
+// Interfaces of this network namespace that have xdpchain state under the root.
+std::vector<std::string> interfaces_with_state(const std::string &root) {
+  std::vector<std::string> names;
+  struct stat st;
+  if (stat("/proc/self/ns/net", &st) != 0) return names;
+  const std::string prefix = "ns" + std::to_string(st.st_ino) + "-if";
+  std::error_code ec;
+  for (const auto &entry : std::filesystem::directory_iterator(root, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    char ifname[IF_NAMESIZE] = {};
+    if (if_indextoname(std::stoul(name.substr(prefix.size())), ifname)) names.push_back(ifname);
+  }
+  return names;
+}
+
+int run_status(const StatusOptions &opts, const GlobalOptions &global) {
+  std::vector<std::string> names;
+  if (!opts.interface.empty())
+    names.push_back(opts.interface);
+  else
+    names = interfaces_with_state(global.bpffs_root);
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto &name : names) {
+    auto status = dispatcher::read_status(name, chain_options(global));
+    if (!status) return report_error(status.error(), global);
+    if (opts.json && !opts.interface.empty()) {
+      std::cout << status_json(*status).dump(2) << "\n";
+      return kExitOk;
+    }
+    if (opts.json)
+      all.push_back(status_json(*status));
+    else
+      std::cout << status_table(*status);
+  }
+  if (opts.json)
+    std::cout << all.dump(2) << "\n";
+  else if (names.empty())
+    std::cout << "no xdpchain chains in this network namespace\n";
+  return kExitOk;
+}
+
+void setup(CLI::App &app, GlobalOptions &global) {
+  auto opts = std::make_shared<StatusOptions>();
+  auto *sub = app.add_subcommand(
+      "status", "show chains: order, priorities, continue sets, ids, mode, backend, counters");
+  sub->add_option("interface", opts->interface, "network interface (default: every chain)");
+  sub->add_flag("--json", opts->json, "machine-readable output");
+  sub->footer("examples:\n  xdpchain status\n  xdpchain status veth0 --json");
+  sub->callback([opts, &global] { global.exit_code = run_status(*opts, global); });
+}
+
+const RegisterCommand registered{{"status", 30, setup}};
+
+} // namespace
+
+} // namespace xdpchain::cli

@@ -1,0 +1,490 @@
+// apply(), change(), read_status() and current_spec(): the chain on one interface, read
+// back from the kernel and bpffs, changed by building a whole new generation and swapping
+// it onto the interface in one atomic step (docs/protocol.md).
+#include "dispatcher/chain.h"
+
+#include "dispatcher/chain_state.h"
+#include "dispatcher/counters.h"
+#include "dispatcher/dispatcher_spec.h"
+#include "dispatcher/generation.h"
+#include "dispatcher/order.h"
+#include "dispatcher/probe.h"
+#include "dispatcher/xdp_attach.h"
+
+#include <bpf/bpf.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <set>
+
+namespace xdpchain::dispatcher {
+
+namespace {
+
+std::string iface_frame(const std::string &name) {
+  return "interface '" + name + "'";
+}
+
+ChainSpec spec_from_config(const std::string &interface, const ChainConfig &config) {
+  ChainSpec spec;
+  spec.interface = interface;
+  spec.mode = config.mode;
+  spec.backend = config.backend;
+  for (const auto &slot : config.slots) {
+    MemberSpec member;
+    member.label = slot.label;
+    member.object_path = slot.object_path;
+    member.program = slot.program;
+    member.priority = slot.priority;
+    member.proceed_on = slot.proceed_on;
+    spec.members.push_back(std::move(member));
+  }
+  return spec;
+}
+
+Result<Backend> choose_backend(const ChainSpec &desired, const CurrentChain &current) {
+  Backend backend = desired.backend;
+  if (backend == Backend::automatic) {
+    if (current.present) return current.config.backend;
+    return probe_freplace().supported ? Backend::freplace : Backend::tailcall;
+  }
+  const FeatureResult &probe = backend == Backend::freplace ? probe_freplace() : probe_tailcall();
+  if (!probe.supported) {
+    Error error(ErrorKind::not_supported, std::string("backend ") + to_string(backend) +
+                                              " cannot work here: " + probe.reason);
+    if (backend == Backend::freplace) error.hint("use --backend tailcall (or auto)");
+    return error;
+  }
+  return backend;
+}
+
+Status check_limits(const ChainSpec &desired, Backend backend) {
+  int limit = backend == Backend::tailcall ? kMaxMembersTailcall : kMaxMembersFreplace;
+  int count = static_cast<int>(desired.members.size());
+  if (count <= limit) return {};
+  Error error(ErrorKind::invalid_argument, "a chain of " + std::to_string(count) +
+                                               " programs exceeds the " + to_string(backend) +
+                                               " backend's limit of " + std::to_string(limit));
+  if (backend == Backend::tailcall)
+    error.hint("the kernel stops a packet after 33 tail calls (MAX_TAIL_CALL_CNT); the root "
+               "uses one per member, and members' own tail calls count too");
+  return error;
+}
+
+// Opens every member's object (nothing is loaded yet), fills in priorities and proceed sets
+// from the spec, the object's XDP_RUN_CONFIG, or the defaults, and decides which members
+// can keep the program loaded for the current generation.
+Result<std::vector<PlannedMember>> plan_members(const ChainSpec &desired,
+                                                const CurrentChain &current, Backend backend) {
+  std::map<std::string, size_t> current_slot;
+  uint32_t next_sequence = 1;
+  for (size_t i = 0; i < current.config.slots.size(); ++i) {
+    current_slot[current.config.slots[i].label] = i;
+    next_sequence = std::max(next_sequence, current.config.slots[i].sequence + 1);
+  }
+  std::set<std::string> labels;
+  std::vector<PlannedMember> planned;
+  for (const MemberSpec &spec : desired.members) {
+    PlannedMember member;
+    SlotRecord &record = member.record;
+    const SlotRecord *old = nullptr;
+    if (auto it = current_slot.find(spec.label); !spec.label.empty() && it != current_slot.end())
+      old = &current.config.slots[it->second];
+
+    ext::ObjectOpenOptions open_options;
+    open_options.program = spec.program;
+    open_options.pin_root = spec.pin_root;
+    for (const auto &pin : spec.map_pins)
+      open_options.map_pins.push_back({pin.map, pin.path});
+    auto object = ext::ProgramObject::open(spec.object_path, open_options);
+    bool same_file_gone = !object && old && old->object_path == spec.object_path &&
+                          old->program == spec.program && object.error().err() == ENOENT;
+    if (!object && !same_file_gone)
+      return std::move(object).error().wrap(
+          "program '" + (spec.label.empty() ? spec.object_path : spec.label) + "'");
+    if (object) {
+      record.program = object->program_name();
+      record.object_hash = object->content_hash();
+      record.frags = object->frags();
+    } else {
+      record.program = old->program;
+      record.object_hash = old->object_hash;
+      record.frags = old->frags;
+    }
+    record.label = spec.label.empty() ? record.program : spec.label;
+    if (!old && spec.label.empty())
+      if (auto it = current_slot.find(record.label); it != current_slot.end())
+        old = &current.config.slots[it->second];
+    if (!labels.insert(record.label).second)
+      return Error(ErrorKind::invalid_argument, "two programs are labelled '" + record.label + "'")
+          .hint("give one a different name (--name LABEL)");
+    record.object_path = spec.object_path;
+    const ext::RunConfig run = object ? object->run_config() : ext::RunConfig{};
+    record.priority = spec.priority.value_or(run.priority.value_or(kDefaultPriority));
+    record.proceed_on = spec.proceed_on.value_or(run.proceed_on.value_or(kDefaultProceedOn));
+    record.sequence = old ? old->sequence : next_sequence++;
+
+    bool same_program = old && old->object_hash == record.object_hash &&
+                        old->program == record.program && current.config.backend == backend;
+    if (same_program) {
+      member.reuse_slot = static_cast<int>(old - current.config.slots.data());
+      record.counter_index = old->counter_index;
+      record.baseline = old->baseline;
+      record.member_prog_id = old->member_prog_id;
+    } else {
+      if (!object) return std::move(object).error();
+      member.object = std::move(*object);
+    }
+    planned.push_back(std::move(member));
+  }
+  return planned;
+}
+
+void sort_by_run_order(std::vector<PlannedMember> &members) {
+  std::vector<OrderKey> keys;
+  for (const auto &m : members)
+    keys.push_back({m.record.priority, m.record.label, m.record.sequence});
+  std::vector<PlannedMember> sorted;
+  for (size_t i : run_order(keys))
+    sorted.push_back(std::move(members[i]));
+  members = std::move(sorted);
+}
+
+std::vector<MemberDelta> compute_deltas(const std::vector<PlannedMember> &members,
+                                        const CurrentChain &current) {
+  std::vector<MemberDelta> deltas;
+  std::map<std::string, size_t> old_position;
+  for (size_t i = 0; i < current.config.slots.size(); ++i)
+    old_position[current.config.slots[i].label] = i;
+  for (size_t i = 0; i < members.size(); ++i) {
+    const SlotRecord &r = members[i].record;
+    auto it = old_position.find(r.label);
+    if (it == old_position.end()) {
+      deltas.push_back({r.label, MemberChange::added, "at position " + std::to_string(i)});
+      continue;
+    }
+    const SlotRecord &o = current.config.slots[it->second];
+    old_position.erase(it);
+    std::string detail;
+    if (o.object_hash != r.object_hash)
+      detail = "object changed";
+    else if (o.program != r.program)
+      detail = "program '" + o.program + "' -> '" + r.program + "'";
+    else if (o.object_path != r.object_path)
+      detail = "object path '" + o.object_path + "' -> '" + r.object_path + "'";
+    if (o.priority != r.priority)
+      detail += (detail.empty() ? "" : ", ") + std::string("priority ") +
+                std::to_string(o.priority) + " -> " + std::to_string(r.priority);
+    if (o.proceed_on != r.proceed_on)
+      detail += (detail.empty() ? "" : ", ") + std::string("proceed-on ") +
+                actions_to_string(o.proceed_on) + " -> " + actions_to_string(r.proceed_on);
+    size_t from = &o - current.config.slots.data();
+    if (!detail.empty())
+      deltas.push_back({r.label, MemberChange::changed, detail});
+    else if (from != i)
+      deltas.push_back({r.label, MemberChange::reordered,
+                        "position " + std::to_string(from) + " -> " + std::to_string(i)});
+    else
+      deltas.push_back({r.label, MemberChange::unchanged, ""});
+  }
+  for (const auto &[label, position] : old_position)
+    deltas.push_back({label, MemberChange::removed, "was at position " + std::to_string(position)});
+  return deltas;
+}
+
+bool nothing_changes(const std::vector<MemberDelta> &deltas, const CurrentChain &current,
+                     Backend backend, Mode mode) {
+  if (!current.present || current.config.backend != backend || current.config.mode != mode)
+    return false;
+  return std::all_of(deltas.begin(), deltas.end(),
+                     [](const MemberDelta &d) { return d.change == MemberChange::unchanged; });
+}
+
+Status assign_counters(std::vector<PlannedMember> &members, const CurrentChain &current,
+                       int counters_fd) {
+  std::set<uint32_t> taken;
+  for (const auto &slot : current.config.slots)
+    taken.insert(slot.counter_index);
+  auto now = read_counters(counters_fd);
+  if (!now) return std::move(now).error();
+  uint32_t next = 0;
+  for (auto &member : members) {
+    if (member.reuse_slot >= 0) continue;
+    while (next < kCounterBlocks && taken.count(next))
+      ++next;
+    if (next >= kCounterBlocks)
+      return Error(ErrorKind::invalid_argument,
+                   "no free counter block (" + std::to_string(kCounterBlocks) + " in use)");
+    member.record.counter_index = next;
+    member.record.baseline = (*now)[next];
+    taken.insert(next++);
+  }
+  return {};
+}
+
+Result<Fd> open_or_create_counters(const StateDir &dir) {
+  auto pinned = open_pin(dir.counters_path());
+  if (pinned) return pinned;
+  if (pinned.error().err() != ENOENT) return pinned;
+  auto created = create_counters_map();
+  if (!created) return created;
+  XDPC_TRY(pin_fd(created->get(), dir.counters_path()));
+  return created;
+}
+
+Status detach_chain(const StateDir &dir, CurrentChain &current) {
+  if (current.present && bpf_link_detach(current.link.get()) != 0)
+    return Error::from_errno("detach the chain", errno);
+  current.present = false;
+  collect_garbage(dir, current);
+  StateDir::remove_tree(dir.counters_path());
+  dir.remove_if_empty();
+  return {};
+}
+
+// Puts `built` on the interface: an atomic link update when a chain is there, else a new
+// pinned link (after removing a foreign program when told to).
+Status swap_in(const StateDir &dir, const InterfaceRef &iface, const CurrentChain &current,
+               const BuiltGeneration &built, Mode mode, const AttachedProgram &foreign) {
+  if (current.present)
+    return swap_xdp_link(current.link.get(), built.program.get(), current.dispatcher.get());
+  if (foreign.prog_id != 0) XDPC_TRY(detach_netlink_program(iface.ifindex, foreign.mode));
+  auto link = create_xdp_link(iface.ifindex, iface.name, built.program.get(), mode);
+  if (!link) return std::move(link).error();
+  return pin_fd(link->get(), dir.link_path()); // on failure the link closes and detaches
+}
+
+Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &iface,
+                                 const StateDir &dir, CurrentChain &current,
+                                 const ChainOptions &options, const ApplyOptions &apply_options) {
+  ApplyReport report;
+  if (desired.members.empty()) {
+    for (const auto &slot : current.config.slots)
+      report.deltas.push_back({slot.label, MemberChange::removed, ""});
+    if (apply_options.dry_run || !current.present) return report;
+    XDPC_TRY(detach_chain(dir, current));
+    report.swapped = true;
+    return report;
+  }
+
+  AttachedProgram foreign;
+  if (!current.present) {
+    auto attached = query_attached(iface.ifindex);
+    if (!attached) return std::move(attached).error();
+    foreign = *attached;
+    if (foreign.prog_id != 0 && !options.replace_foreign)
+      return Error(ErrorKind::conflict,
+                   "runs another tool's " + foreign.describe() + "; xdpchain will not replace it")
+          .hint("use --force to replace it");
+  } else if (current.config.mode != desired.mode) {
+    return Error(ErrorKind::invalid_argument, std::string("the chain runs in ") +
+                                                  to_string(current.config.mode) +
+                                                  " mode; a swap cannot change the mode")
+        .hint("remove the chain first (xdpchain remove " + iface.name + " --all)");
+  }
+
+  auto backend = choose_backend(desired, current);
+  if (!backend) return std::move(backend).error();
+  XDPC_TRY(check_limits(desired, *backend));
+  auto members = plan_members(desired, current, *backend);
+  if (!members) return std::move(members).error();
+  sort_by_run_order(*members);
+  report.deltas = compute_deltas(*members, current);
+  if (nothing_changes(report.deltas, current, *backend, desired.mode) || apply_options.dry_run)
+    return report;
+
+  GenerationPlan plan;
+  plan.backend = *backend;
+  plan.mode = desired.mode;
+  plan.frags = std::all_of(members->begin(), members->end(),
+                           [](const PlannedMember &m) { return m.record.frags; });
+  plan.generation = current.config.generation + 1;
+  plan.current_generation_path = current.generation_path;
+  plan.members = std::move(*members);
+  if (plan.backend == Backend::freplace && current.present && current.config.frags != plan.frags)
+    for (auto &member : plan.members)
+      if (member.reuse_slot >= 0)
+        return Error(ErrorKind::not_supported,
+                     "program '" + member.record.label +
+                         "' was loaded for a chain with a different frags (multi-buffer) "
+                         "setting")
+            .hint("remove and re-add it");
+
+  auto counters = open_or_create_counters(dir);
+  if (!counters) return std::move(counters).error();
+  plan.counters_fd = counters->get();
+  XDPC_TRY(assign_counters(plan.members, current, plan.counters_fd));
+
+  auto built = plan.backend == Backend::freplace ? build_freplace_generation(plan, dir)
+                                                 : build_tailcall_generation(plan, dir);
+  if (!built) return std::move(built).error();
+
+  ChainConfig config;
+  config.backend = plan.backend;
+  config.mode = plan.mode;
+  config.frags = plan.frags;
+  config.generation = plan.generation;
+  for (const auto &member : plan.members)
+    config.slots.push_back(member.record);
+  auto config_fd = write_config_map(config);
+  Status pinned =
+      config_fd ? pin_fd(config_fd->get(), built->path + "/config") : Status(config_fd.error());
+  Status swapped = pinned ? swap_in(dir, iface, current, *built, plan.mode, foreign) : pinned;
+  if (!swapped) {
+    StateDir::remove_tree(built->path);
+    return std::move(swapped).error();
+  }
+  if (current.present) StateDir::remove_tree(current.generation_path);
+  report.swapped = true;
+  return report;
+}
+
+struct LockedInterface {
+  InterfaceRef iface;
+  StateDir dir;
+  CurrentChain current;
+};
+
+Result<LockedInterface> lock_interface(const std::string &interface, const ChainOptions &options,
+                                       bool dry_run) {
+  auto iface = resolve_interface(interface);
+  if (!iface) return std::move(iface).error();
+  auto dir = StateDir::open(options.bpffs_root, *iface, !dry_run);
+  if (!dir) return std::move(dir).error();
+  XDPC_TRY(dir->lock());
+  auto current = read_current_chain(*dir);
+  if (!current) return std::move(current).error();
+  if (!dry_run) collect_garbage(*dir, *current);
+  return LockedInterface{std::move(*iface), std::move(*dir), std::move(*current)};
+}
+
+} // namespace
+
+Result<ApplyReport> change(const std::string &interface, const ChainChange &change_fn,
+                           const ChainOptions &options, const ApplyOptions &apply_options) {
+  auto locked = lock_interface(interface, options, apply_options.dry_run);
+  if (!locked && apply_options.dry_run && locked.error().kind() == ErrorKind::not_found) {
+    // Dry run on an interface without state: plan against an empty chain.
+    auto iface = resolve_interface(interface);
+    if (!iface) return std::move(iface).error().wrap(iface_frame(interface));
+    ChainSpec empty;
+    empty.interface = interface;
+    auto desired = change_fn(empty, false);
+    if (!desired) return std::move(desired).error().wrap(iface_frame(interface));
+    ApplyReport report;
+    CurrentChain none;
+    auto backend = choose_backend(*desired, none);
+    if (!backend) return std::move(backend).error().wrap(iface_frame(interface));
+    auto members = plan_members(*desired, none, *backend);
+    if (!members) return std::move(members).error().wrap(iface_frame(interface));
+    sort_by_run_order(*members);
+    report.deltas = compute_deltas(*members, none);
+    return report;
+  }
+  if (!locked) return std::move(locked).error().wrap(iface_frame(interface));
+  ChainSpec current = locked->current.present
+                          ? spec_from_config(interface, locked->current.config)
+                          : ChainSpec{interface, Mode::native, Backend::automatic, {}};
+  auto desired = change_fn(current, locked->current.present);
+  if (!desired) return std::move(desired).error().wrap(iface_frame(interface));
+  auto report =
+      apply_locked(*desired, locked->iface, locked->dir, locked->current, options, apply_options);
+  if (!report) return std::move(report).error().wrap(iface_frame(interface));
+  if (!apply_options.dry_run) {
+    auto status = read_status(interface, options);
+    if (status) report->status = std::move(*status);
+  }
+  return report;
+}
+
+Result<ApplyReport> apply(const ChainSpec &desired, const ChainOptions &options,
+                          const ApplyOptions &apply_options) {
+  return change(
+      desired.interface, [&](const ChainSpec &, bool) -> Result<ChainSpec> { return desired; },
+      options, apply_options);
+}
+
+Result<ChainSpec> current_spec(const std::string &interface, const ChainOptions &options) {
+  auto iface = resolve_interface(interface);
+  if (!iface) return std::move(iface).error().wrap(iface_frame(interface));
+  auto dir = StateDir::open(options.bpffs_root, *iface, false);
+  if (!dir) return std::move(dir).error().wrap(iface_frame(interface));
+  auto current = read_current_chain(*dir);
+  if (!current) return std::move(current).error().wrap(iface_frame(interface));
+  if (!current->present)
+    return Error(ErrorKind::not_found, "no xdpchain chain").wrap(iface_frame(interface));
+  return spec_from_config(interface, current->config);
+}
+
+Result<ChainStatus> read_status(const std::string &interface, const ChainOptions &options) {
+  auto iface = resolve_interface(interface);
+  if (!iface) return std::move(iface).error().wrap(iface_frame(interface));
+  ChainStatus status;
+  status.interface = interface;
+  status.ifindex = iface->ifindex;
+  auto attached = query_attached(iface->ifindex);
+  if (!attached) return std::move(attached).error().wrap(iface_frame(interface));
+
+  auto dir = StateDir::open(options.bpffs_root, *iface, false);
+  CurrentChain current;
+  if (dir) {
+    auto read = read_current_chain(*dir);
+    if (!read) return std::move(read).error().wrap(iface_frame(interface));
+    current = std::move(*read);
+  }
+  if (!current.present) {
+    if (attached->prog_id) status.foreign_program = attached->describe();
+    return status;
+  }
+  status.present = true;
+  status.mode = current.config.mode;
+  status.backend = current.config.backend;
+  status.dispatcher_prog_id = current.dispatcher_id;
+  status.xdp_link_id = current.link_id;
+  status.generation = current.config.generation;
+  status.frags = current.config.frags;
+  if (attached->prog_id != current.dispatcher_id)
+    status.foreign_program = attached->prog_id ? attached->describe() : "";
+
+  std::vector<Counters> counters(kCounterBlocks);
+  if (auto counters_fd = open_pin(dir->counters_path()); counters_fd)
+    if (auto read = read_counters(counters_fd->get()); read) counters = std::move(*read);
+  Fd prog_array;
+  if (current.config.backend == Backend::tailcall)
+    if (auto fd = open_pin(current.generation_path + "/prog_array"); fd)
+      prog_array = std::move(*fd);
+
+  for (size_t slot = 0; slot < current.config.slots.size(); ++slot) {
+    const SlotRecord &record = current.config.slots[slot];
+    MemberStatus member;
+    member.label = record.label;
+    member.object_path = record.object_path;
+    member.program = record.program;
+    member.object_hash = record.object_hash;
+    member.priority = record.priority;
+    member.proceed_on = record.proceed_on;
+    member.prog_id = record.member_prog_id;
+    member.counters = subtract(counters[record.counter_index % kCounterBlocks], record.baseline);
+    if (current.config.backend == Backend::freplace) {
+      if (auto link = open_pin(slot_pin(current.generation_path, slot, "link")); link) {
+        bpf_link_info info{};
+        uint32_t len = sizeof info;
+        if (bpf_obj_get_info_by_fd(link->get(), &info, &len) == 0) {
+          member.link_id = info.id;
+          member.attached = info.prog_id == record.member_prog_id;
+        }
+      }
+    } else if (prog_array) {
+      uint32_t key = slot, entry_id = 0;
+      if (bpf_map_lookup_elem(prog_array.get(), &key, &entry_id) == 0) {
+        member.entry_prog_id = entry_id;
+        member.attached = entry_id != 0;
+      }
+    }
+    status.members.push_back(std::move(member));
+  }
+  return status;
+}
+
+} // namespace xdpchain::dispatcher

@@ -1,0 +1,45 @@
+// The chain's description, stored in a small read-only (frozen) array map that belongs to
+// one dispatcher generation: entry 0 is the header, entry 1+k describes slot k. Status and
+// later changes read the chain back from here. Layout in docs/protocol.md.
+#pragma once
+
+#include "common/fd.h"
+#include "common/result.h"
+#include "dispatcher/chain.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace xdpchain::dispatcher {
+
+inline constexpr uint32_t kConfigVersion = 1;
+inline constexpr uint32_t kConfigRecordSize = 512;
+
+struct SlotRecord {
+  std::string label;
+  std::string program;
+  std::string object_path;
+  uint64_t object_hash = 0;
+  int32_t priority = kDefaultPriority;
+  ActionMask proceed_on = kDefaultProceedOn;
+  uint32_t counter_index = 0;
+  uint32_t member_prog_id = 0;
+  uint32_t sequence = 0; // order added: the last tie-break
+  bool frags = false;
+  Counters baseline; // counter values when the member joined
+};
+
+struct ChainConfig {
+  Backend backend = Backend::freplace;
+  Mode mode = Mode::native;
+  bool frags = false;
+  uint32_t generation = 0;
+  std::vector<SlotRecord> slots;
+};
+
+// Creates the map, writes `config` and freezes it.
+Result<Fd> write_config_map(const ChainConfig &config);
+Result<ChainConfig> read_config_map(int map_fd);
+
+} // namespace xdpchain::dispatcher

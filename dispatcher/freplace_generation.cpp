@@ -1,0 +1,79 @@
+// Builds a freplace generation: the generated dispatcher, every member linked to its stub.
+#include "dispatcher/chain_state.h"
+#include "dispatcher/freplace_generator.h"
+#include "dispatcher/generation.h"
+#include "dispatcher/program_loader.h"
+#include "ext/extension.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+namespace xdpchain::dispatcher {
+
+std::string slot_pin(const std::string &generation_path, size_t slot, const char *what) {
+  return generation_path + "/slot" + std::to_string(slot) + "-" + what;
+}
+
+namespace {
+
+Result<ext::Extension> member_extension(PlannedMember &member, const GenerationPlan &plan,
+                                        int dispatcher_fd, size_t slot) {
+  if (!member.object) {
+    auto fd = open_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "prog"));
+    if (!fd) return std::move(fd).error();
+    return ext::Extension::from_fd(std::move(*fd));
+  }
+  return ext::Extension::load(std::move(*member.object), dispatcher_fd, slot_function_name(slot),
+                              plan.frags);
+}
+
+Status link_members(GenerationPlan &plan, int dispatcher_fd, const std::string &path) {
+  for (size_t slot = 0; slot < plan.members.size(); ++slot) {
+    PlannedMember &member = plan.members[slot];
+    const std::string where = "program '" + member.record.label + "'";
+    auto extension = member_extension(member, plan, dispatcher_fd, slot);
+    if (!extension) return std::move(extension).error().wrap(where);
+    auto link_id = extension->attach_to(dispatcher_fd, slot_function_name(slot));
+    if (!link_id) return std::move(link_id).error().wrap(where);
+    auto link = extension->take_link(*link_id);
+    if (!link) return std::move(link).error().wrap(where);
+    XDPC_TRY(link->pin(slot_pin(path, slot, "link")));
+    XDPC_TRY(pin_fd(extension->fd(), slot_pin(path, slot, "prog")));
+    member.record.member_prog_id = extension->id();
+    member.record.frags = plan.frags;
+  }
+  return {};
+}
+
+} // namespace
+
+Result<BuiltGeneration> build_freplace_generation(GenerationPlan &plan, const StateDir &dir) {
+  DispatcherSpec spec;
+  spec.frags = plan.frags;
+  spec.counters_map_fd = plan.counters_fd;
+  for (const auto &member : plan.members)
+    spec.slots.push_back({member.record.proceed_on, member.record.counter_index});
+  auto image = generate_freplace_dispatcher(spec);
+  if (!image) return std::move(image).error();
+  auto program = load_program(*image);
+  if (!program) return std::move(program).error();
+  auto info = ext::program_info(program->get());
+  if (!info) return std::move(info).error();
+
+  BuiltGeneration built;
+  built.program = std::move(*program);
+  built.program_id = info->id;
+  built.path = dir.generation_path(info->id);
+  if (mkdir(built.path.c_str(), 0700) != 0)
+    return Error::from_errno("create '" + built.path + "'", errno);
+  auto fail = [&](Error error) -> Result<BuiltGeneration> {
+    StateDir::remove_tree(built.path);
+    return error;
+  };
+  if (auto s = pin_fd(built.program.get(), built.path + "/dispatcher"); !s) return fail(s.error());
+  if (auto s = link_members(plan, built.program.get(), built.path); !s) return fail(s.error());
+  return built;
+}
+
+} // namespace xdpchain::dispatcher

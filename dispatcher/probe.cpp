@@ -1,0 +1,176 @@
+#include "dispatcher/probe.h"
+
+#include "common/btf_builder.h"
+#include "common/insn_builder.h"
+#include "dispatcher/counters.h"
+#include "dispatcher/freplace_generator.h"
+#include "dispatcher/program_loader.h"
+#include "dispatcher/state_dir.h"
+#include "dispatcher/tailcall_generator.h"
+#include "dispatcher/xdp_attach.h"
+
+#include <bpf/bpf.h>
+#include <linux/if_link.h>
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace xdpchain::dispatcher {
+
+namespace {
+
+FeatureResult refused(const std::string &what, int err) {
+  return {false,
+          what + ": refused by kernel (" + strerrorname_np(err) + ": " + std::strerror(err) + ")"};
+}
+
+Result<Fd> load_pass_program(bool frags) {
+  bpf::InsnBuilder b;
+  b.mov64_imm(bpf::R0, XDP_PASS);
+  b.exit_insn();
+  ProgramImage image;
+  image.name = "xdpc_probe";
+  image.insns = *b.assemble();
+  image.frags = frags;
+  return load_program(image);
+}
+
+// An extension `int probe(struct xdp_md *ctx) { return XDP_PASS; }` for stub slot0.
+int load_probe_extension(int target_fd, uint32_t target_btf_id, Fd &btf_fd) {
+  bpf::BtfBuilder btf;
+  bpf_func_info info{0, btf.func("probe", btf.xdp_func_proto(), bpf::Linkage::global)};
+  auto loaded = btf.load();
+  if (!loaded) {
+    errno = loaded.error().err();
+    return -1;
+  }
+  btf_fd = std::move(*loaded);
+  bpf::InsnBuilder b;
+  b.mov64_imm(bpf::R0, XDP_PASS);
+  b.exit_insn();
+  auto insns = *b.assemble();
+  LIBBPF_OPTS(bpf_prog_load_opts, opts);
+  opts.attach_prog_fd = static_cast<uint32_t>(target_fd);
+  opts.prog_btf_fd = static_cast<uint32_t>(btf_fd.get());
+  opts.attach_btf_id = target_btf_id;
+  opts.func_info = &info;
+  opts.func_info_cnt = 1;
+  opts.func_info_rec_size = sizeof info;
+  return bpf_prog_load(BPF_PROG_TYPE_EXT, "xdpc_probe_ext", "GPL", insns.data(), insns.size(),
+                       &opts);
+}
+
+FeatureResult run_freplace_probe() {
+  auto counters = create_counters_map();
+  if (!counters) return {false, counters.error().str()};
+  DispatcherSpec spec;
+  spec.slots.push_back(SlotSpec{});
+  spec.counters_map_fd = counters->get();
+  auto image = generate_freplace_dispatcher(spec);
+  if (!image) return {false, image.error().str()};
+  auto dispatcher = load_program(*image);
+  if (!dispatcher) return {false, "generated dispatcher refused: " + dispatcher.error().str()};
+  // The stub slot0 is BTF type id of func_info[1].
+  Fd btf_fd;
+  Fd ext(load_probe_extension(dispatcher->get(), image->func_info[1].type_id, btf_fd));
+  if (!ext) return refused("load BPF_PROG_TYPE_EXT", errno);
+  LIBBPF_OPTS(bpf_link_create_opts, opts, .target_btf_id = image->func_info[1].type_id);
+  Fd link(bpf_link_create(ext.get(), dispatcher->get(), static_cast<bpf_attach_type>(0), &opts));
+  if (!link) return refused("link extension to dispatcher stub", errno);
+  return {true, "an extension loaded and linked to a generated dispatcher stub"};
+}
+
+FeatureResult run_tailcall_probe() {
+  Fd array(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xdpc_probe", 4, 4, 1, nullptr));
+  if (!array) return refused("create prog array", errno);
+  auto image = generate_tailcall_root({array.get(), false});
+  if (!image) return {false, image.error().str()};
+  auto root = load_program(*image);
+  if (!root) return {false, "tail-call root refused: " + root.error().str()};
+  auto member = load_pass_program(false);
+  if (!member) return {false, member.error().str()};
+  uint32_t key = 0;
+  int fd = member->get();
+  if (bpf_map_update_elem(array.get(), &key, &fd, BPF_ANY) != 0)
+    return refused("insert program into prog array", errno);
+  return {true, "a prog array accepted an XDP program and a root that tail-calls it loaded"};
+}
+
+} // namespace
+
+const FeatureResult &probe_freplace() {
+  static const FeatureResult result = [] {
+    FeatureResult r = run_freplace_probe();
+    if (!r.supported) r.reason = "freplace: " + r.reason;
+    return r;
+  }();
+  return result;
+}
+
+const FeatureResult &probe_tailcall() {
+  static const FeatureResult result = run_tailcall_probe();
+  return result;
+}
+
+FeatureResult probe_frags() {
+  auto prog = load_pass_program(true);
+  if (!prog) return {false, "XDP program with BPF_F_XDP_HAS_FRAGS refused: " + prog.error().str()};
+  return {true, "an XDP program with BPF_F_XDP_HAS_FRAGS loaded"};
+}
+
+// In a throwaway network namespace (a child process), links a pass program to its loopback.
+FeatureResult probe_xdp_link() {
+  pid_t child = fork();
+  if (child < 0) return {false, std::string("fork: ") + std::strerror(errno)};
+  if (child == 0) {
+    if (unshare(CLONE_NEWNET) != 0) _exit(100);
+    auto prog = load_pass_program(false);
+    if (!prog) _exit(101);
+    LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_SKB_MODE);
+    int fd = bpf_link_create(prog->get(), 1 /* lo */, BPF_XDP, &opts);
+    _exit(fd >= 0 ? 0 : (errno & 0x7f));
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+  if (code == 0) return {true, "an XDP bpf_link attached in a scratch network namespace"};
+  if (code == 100) return {false, "could not create a scratch network namespace to probe"};
+  if (code == 101) return {false, "could not load a probe program"};
+  return refused("create XDP bpf_link", code);
+}
+
+FeatureResult probe_mode(const std::string &interface, bool native) {
+  Mode mode = native ? Mode::native : Mode::generic;
+  auto iface = resolve_interface(interface);
+  if (!iface) return {false, iface.error().str()};
+  auto attached = query_attached(iface->ifindex);
+  if (!attached) return {false, attached.error().str()};
+  if (attached->prog_id != 0) {
+    if (attached->mode == mode) return {true, "in use now: " + attached->describe()};
+    return {false, "not probed: the interface runs " + attached->describe()};
+  }
+  auto prog = load_pass_program(false);
+  if (!prog) return {false, prog.error().str()};
+  auto link = create_xdp_link(iface->ifindex, interface, prog->get(), mode);
+  if (!link) return {false, link.error().str()};
+  return {true, std::string("a pass-all program attached in ") + to_string(mode) +
+                    " mode and was detached again"};
+}
+
+Features probe_features(const std::string &interface) {
+  Features features;
+  features.freplace = probe_freplace();
+  features.tailcall = probe_tailcall();
+  features.xdp_link = probe_xdp_link();
+  features.frags = probe_frags();
+  if (!interface.empty()) {
+    features.native = probe_mode(interface, true);
+    features.generic = probe_mode(interface, false);
+  }
+  return features;
+}
+
+} // namespace xdpchain::dispatcher

@@ -1,0 +1,36 @@
+// What this kernel (and an interface) can do, found by trying it with throwaway programs,
+// never by version numbers. Used by `xdpchain features` and by backend "auto".
+#pragma once
+
+#include "common/result.h"
+
+#include <optional>
+#include <string>
+
+namespace xdpchain::dispatcher {
+
+struct FeatureResult {
+  bool supported = false;
+  std::string reason; // why not, or how it was confirmed
+};
+
+struct Features {
+  FeatureResult freplace; // load a BPF_PROG_TYPE_EXT program against a generated stub, link it
+  FeatureResult tailcall; // prog-array tail calls from XDP
+  FeatureResult xdp_link; // XDP attached through a bpf_link (atomic swaps)
+  FeatureResult frags;    // XDP multi-buffer (BPF_F_XDP_HAS_FRAGS)
+  std::optional<FeatureResult> native;  // only with an interface
+  std::optional<FeatureResult> generic; // only with an interface
+};
+
+// Cached for the life of the process.
+const FeatureResult &probe_freplace();
+const FeatureResult &probe_tailcall();
+FeatureResult probe_xdp_link();
+FeatureResult probe_frags();
+// Tries to attach a pass-all program in `native`/`generic` mode to an interface that has
+// nothing attached, and detaches it at once.
+FeatureResult probe_mode(const std::string &interface, bool native);
+Features probe_features(const std::string &interface);
+
+} // namespace xdpchain::dispatcher

@@ -1,0 +1,50 @@
+// Where an interface's chain lives in bpffs, and the lock that serialises writers.
+//   <root>/ns<netns inode>-if<ifindex>/          one per (network namespace, interface)
+//     link                     the XDP bpf_link attaching the current dispatcher
+//     counters                 per-CPU counters map, shared by every generation
+//     gen-<dispatcher id>/     one per dispatcher generation (see docs/protocol.md)
+#pragma once
+
+#include "common/fd.h"
+#include "common/result.h"
+
+#include <string>
+#include <vector>
+
+namespace xdpchain::dispatcher {
+
+struct InterfaceRef {
+  std::string name;
+  int ifindex = 0;
+  uint64_t netns_inode = 0;
+};
+
+// Resolves an interface name in the caller's network namespace.
+Result<InterfaceRef> resolve_interface(const std::string &name);
+
+class StateDir {
+public:
+  // Opens (creating when `create`) the directory for `iface` under `root`. The root must be
+  // on a bpffs mount; a clear error says how to mount one otherwise.
+  static Result<StateDir> open(const std::string &root, const InterfaceRef &iface, bool create);
+
+  const std::string &path() const { return path_; }
+  std::string link_path() const { return path_ + "/link"; }
+  std::string counters_path() const { return path_ + "/counters"; }
+  std::string generation_path(uint32_t dispatcher_id) const;
+  // Generation directories present, by dispatcher id.
+  std::vector<uint32_t> generations() const;
+
+  // Blocks until this process holds the interface's writer lock (flock on the directory).
+  Status lock();
+  // Removes a generation directory and every pin in it.
+  static void remove_tree(const std::string &path);
+  // Removes the interface directory if it holds nothing.
+  void remove_if_empty() const;
+
+private:
+  std::string path_;
+  Fd dir_fd_;
+};
+
+} // namespace xdpchain::dispatcher

@@ -1,0 +1,118 @@
+// Builds a tail-call generation: a prog array, a root that tail-calls slot 0, and per member
+// an entry program that runs the member's code as a subprogram and tail-calls the next slot.
+#include "dispatcher/chain_state.h"
+#include "dispatcher/generation.h"
+#include "dispatcher/member_insns.h"
+#include "dispatcher/program_loader.h"
+#include "dispatcher/tailcall_generator.h"
+#include "ext/extension.h"
+
+#include <bpf/bpf.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
+namespace xdpchain::dispatcher {
+
+namespace {
+
+struct MemberCode {
+  Fd program;   // the member loaded on its own: holds its maps, gives it a stable id
+  Fd insns_map; // its final instructions, for later generations
+  LoadedInsns insns;
+};
+
+Result<MemberCode> member_code(PlannedMember &member, const GenerationPlan &plan) {
+  MemberCode code;
+  if (!member.object) {
+    auto prog = open_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "prog"));
+    if (!prog) return std::move(prog).error();
+    auto insns_map = open_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "insns"));
+    if (!insns_map) return std::move(insns_map).error();
+    auto insns = load_member_insns(insns_map->get());
+    if (!insns) return std::move(insns).error();
+    code.program = std::move(*prog);
+    code.insns_map = std::move(*insns_map);
+    code.insns = std::move(*insns);
+    return code;
+  }
+  ext::ProgramObject &object = *member.object;
+  if (object.declared_extension())
+    return Error(ErrorKind::not_supported,
+                 "it is written as an extension (section freplace/...): the tail-call backend "
+                 "hosts XDP programs only")
+        .hint("use --backend freplace on a kernel that allows it, or rebuild it in SEC(\"xdp\")");
+  XDPC_TRY(object.load_as_xdp(member.record.frags));
+  code.insns.insns = object.final_insns();
+  XDPC_TRY(check_rehostable(code.insns.insns));
+  auto stored = store_member_insns(code.insns.insns);
+  if (!stored) return std::move(stored).error();
+  code.insns_map = std::move(*stored);
+  code.program = Fd(dup(object.prog_fd()));
+  if (!code.program) return Error::from_errno("dup program fd", errno);
+  return code;
+}
+
+Status add_members(GenerationPlan &plan, int prog_array_fd, const std::string &path) {
+  for (size_t slot = 0; slot < plan.members.size(); ++slot) {
+    PlannedMember &member = plan.members[slot];
+    const std::string where = "program '" + member.record.label + "'";
+    auto code = member_code(member, plan);
+    if (!code) return std::move(code).error().wrap(where);
+
+    TailcallEntrySpec spec;
+    spec.slot = {member.record.proceed_on, member.record.counter_index};
+    spec.position = slot;
+    spec.last = slot + 1 == plan.members.size();
+    spec.prog_array_fd = prog_array_fd;
+    spec.counters_map_fd = plan.counters_fd;
+    spec.frags = plan.frags;
+    spec.member_insns = code->insns.insns;
+    auto image = generate_tailcall_entry(spec);
+    if (!image) return std::move(image).error().wrap(where);
+    auto entry = load_program(*image);
+    if (!entry) return std::move(entry).error().wrap(where + ": entry program");
+    uint32_t key = slot;
+    int entry_fd = entry->get();
+    if (bpf_map_update_elem(prog_array_fd, &key, &entry_fd, BPF_ANY) != 0)
+      return Error::from_errno("insert entry program into the prog array", errno).wrap(where);
+    XDPC_TRY(pin_fd(code->program.get(), slot_pin(path, slot, "prog")));
+    XDPC_TRY(pin_fd(entry->get(), slot_pin(path, slot, "entry")));
+    XDPC_TRY(pin_fd(code->insns_map.get(), slot_pin(path, slot, "insns")));
+    auto info = ext::program_info(code->program.get());
+    if (!info) return std::move(info).error().wrap(where);
+    member.record.member_prog_id = info->id;
+  }
+  return {};
+}
+
+} // namespace
+
+Result<BuiltGeneration> build_tailcall_generation(GenerationPlan &plan, const StateDir &dir) {
+  Fd prog_array(
+      bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xdpc_chain", 4, 4, plan.members.size(), nullptr));
+  if (!prog_array) return Error::from_errno("create prog array", errno);
+  auto image = generate_tailcall_root({prog_array.get(), plan.frags});
+  if (!image) return std::move(image).error();
+  auto root = load_program(*image);
+  if (!root) return std::move(root).error();
+  auto info = ext::program_info(root->get());
+  if (!info) return std::move(info).error();
+
+  BuiltGeneration built;
+  built.program = std::move(*root);
+  built.program_id = info->id;
+  built.path = dir.generation_path(info->id);
+  if (mkdir(built.path.c_str(), 0700) != 0)
+    return Error::from_errno("create '" + built.path + "'", errno);
+  auto fail = [&](Error error) -> Result<BuiltGeneration> {
+    StateDir::remove_tree(built.path);
+    return error;
+  };
+  if (auto s = pin_fd(built.program.get(), built.path + "/dispatcher"); !s) return fail(s.error());
+  if (auto s = pin_fd(prog_array.get(), built.path + "/prog_array"); !s) return fail(s.error());
+  if (auto s = add_members(plan, prog_array.get(), built.path); !s) return fail(s.error());
+  return built;
+}
+
+} // namespace xdpchain::dispatcher

@@ -1,0 +1,102 @@
+#include "dispatcher/xdp_attach.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+
+#include <cerrno>
+
+namespace xdpchain::dispatcher {
+
+namespace {
+
+uint32_t mode_flag(Mode mode) {
+  return mode == Mode::native ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+}
+
+Mode other(Mode mode) {
+  return mode == Mode::native ? Mode::generic : Mode::native;
+}
+
+} // namespace
+
+std::string AttachedProgram::describe() const {
+  std::string kind = libxdp_dispatcher ? "libxdp dispatcher" : "XDP program";
+  return kind + " '" + name + "' (id " + std::to_string(prog_id) + ", " + to_string(mode) +
+         " mode)";
+}
+
+Result<AttachedProgram> query_attached(int ifindex) {
+  LIBBPF_OPTS(bpf_xdp_query_opts, opts);
+  if (int err = bpf_xdp_query(ifindex, 0, &opts); err)
+    return Error::from_errno("query XDP programs", err);
+  AttachedProgram attached;
+  if (opts.drv_prog_id) {
+    attached.prog_id = opts.drv_prog_id;
+    attached.mode = Mode::native;
+  } else if (opts.skb_prog_id) {
+    attached.prog_id = opts.skb_prog_id;
+    attached.mode = Mode::generic;
+  } else if (opts.hw_prog_id) {
+    attached.prog_id = opts.hw_prog_id;
+  }
+  if (attached.prog_id == 0) return attached;
+  Fd fd(bpf_prog_get_fd_by_id(attached.prog_id));
+  if (fd) {
+    bpf_prog_info info{};
+    uint32_t len = sizeof info;
+    if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) == 0) attached.name = info.name;
+  }
+  attached.libxdp_dispatcher = attached.name == "xdp_dispatcher";
+  return attached;
+}
+
+Result<XdpLinkInfo> xdp_link_info(int link_fd) {
+  bpf_link_info info{};
+  uint32_t len = sizeof info;
+  if (bpf_obj_get_info_by_fd(link_fd, &info, &len) != 0)
+    return Error::from_errno("read XDP link", errno);
+  if (info.type != BPF_LINK_TYPE_XDP)
+    return Error(ErrorKind::invalid_argument, "pinned link is not an XDP link");
+  return XdpLinkInfo{info.id, info.prog_id, static_cast<int>(info.xdp.ifindex)};
+}
+
+Result<Fd> create_xdp_link(int ifindex, const std::string &ifname, int prog_fd, Mode mode) {
+  LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = mode_flag(mode));
+  int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+  if (fd >= 0) return Fd(fd);
+  int err = errno;
+  Error error = Error::from_errno(std::string("attach in ") + to_string(mode) + " mode", err);
+  error.wrap("interface '" + ifname + "'");
+  if (err == EOPNOTSUPP || err == EINVAL) {
+    error = Error(ErrorKind::not_supported,
+                  std::string("interface '") + ifname + "' does not support " + to_string(mode) +
+                      " XDP mode",
+                  err);
+    error.hint(std::string("try --mode ") + to_string(other(mode)));
+  } else if (err == EEXIST || err == EBUSY) {
+    error = Error(ErrorKind::conflict,
+                  "interface '" + ifname + "' already has an XDP program attached", err);
+  }
+  return error;
+}
+
+Status swap_xdp_link(int link_fd, int new_prog_fd, int old_prog_fd) {
+  LIBBPF_OPTS(bpf_link_update_opts, opts, .flags = BPF_F_REPLACE,
+              .old_prog_fd = static_cast<uint32_t>(old_prog_fd));
+  if (bpf_link_update(link_fd, new_prog_fd, &opts) != 0) {
+    int err = errno;
+    if (err == EPERM || err == EEXIST)
+      return Error(ErrorKind::conflict, "the interface's dispatcher changed underneath us", err);
+    return Error::from_errno("swap dispatcher", err);
+  }
+  return {};
+}
+
+Status detach_netlink_program(int ifindex, Mode mode) {
+  if (int err = bpf_xdp_detach(ifindex, mode_flag(mode), nullptr); err)
+    return Error::from_errno("detach the foreign XDP program", err);
+  return {};
+}
+
+} // namespace xdpchain::dispatcher

@@ -1,0 +1,128 @@
+#include "ext/extension.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <linux/btf.h>
+
+#include <cerrno>
+
+namespace xdpchain::ext {
+
+Result<ProgramInfo> program_info(int prog_fd) {
+  bpf_prog_info info{};
+  uint32_t len = sizeof info;
+  if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) != 0)
+    return Error::from_errno("program info", errno);
+  return ProgramInfo{info.id, info.type, info.btf_id, info.name};
+}
+
+Result<uint32_t> function_btf_id(int prog_fd, const std::string &func_name) {
+  auto info = program_info(prog_fd);
+  if (!info) return std::move(info).error();
+  if (info->btf_id == 0)
+    return Error(ErrorKind::invalid_argument,
+                 "program '" + info->name + "' has no BTF: it cannot be extended");
+  btf *program_btf = btf__load_from_kernel_by_id(info->btf_id);
+  if (long err = libbpf_get_error(program_btf); err)
+    return Error::from_errno("program '" + info->name + "': read BTF", static_cast<int>(err));
+  int id = btf__find_by_name_kind(program_btf, func_name.c_str(), BTF_KIND_FUNC);
+  bool global = id > 0 && btf_vlen(btf__type_by_id(program_btf, id)) == BTF_FUNC_GLOBAL;
+  btf__free(program_btf);
+  if (id <= 0)
+    return Error(ErrorKind::not_found,
+                 "program '" + info->name + "' has no function '" + func_name + "'");
+  if (!global)
+    return Error(ErrorKind::invalid_argument,
+                 "program '" + info->name + "': function '" + func_name +
+                     "' is static; only global functions can be replaced");
+  return static_cast<uint32_t>(id);
+}
+
+Result<Extension> Extension::load(ProgramObject object, int target_fd, const std::string &func_name,
+                                  bool frags) {
+  auto target = program_info(target_fd);
+  if (!target) return std::move(target).error().wrap("extension target");
+  if (target->type == BPF_PROG_TYPE_EXT)
+    return Error(ErrorKind::invalid_argument,
+                 "target program '" + target->name + "' (id " + std::to_string(target->id) +
+                     ") is itself an extension (BPF_PROG_TYPE_EXT): the kernel allows only one "
+                     "level of replacement")
+        .wrap("program '" + object.program_name() + "'");
+  auto func = function_btf_id(target_fd, func_name);
+  if (!func) return std::move(func).error().wrap("program '" + object.program_name() + "'");
+  XDPC_TRY(object.load_as_extension(target_fd, func_name, frags));
+
+  Extension ext;
+  ext.target_fd_ = Fd(fcntl(target_fd, F_DUPFD_CLOEXEC, 0));
+  if (!ext.target_fd_) return Error::from_errno("dup target fd", errno);
+  ext.target_func_ = func_name;
+  ext.object_ = std::move(object);
+  return ext;
+}
+
+Result<Extension> Extension::from_fd(Fd prog_fd) {
+  auto info = program_info(prog_fd.get());
+  if (!info) return std::move(info).error();
+  if (info->type != BPF_PROG_TYPE_EXT)
+    return Error(ErrorKind::invalid_argument,
+                 "program '" + info->name + "' is not an extension (BPF_PROG_TYPE_EXT)");
+  Extension ext;
+  ext.prog_fd_ = std::move(prog_fd);
+  return ext;
+}
+
+int Extension::fd() const {
+  return object_ ? object_->prog_fd() : prog_fd_.get();
+}
+
+uint32_t Extension::id() const {
+  auto info = program_info(fd());
+  return info ? info->id : 0;
+}
+
+Result<LinkId> Extension::attach() {
+  if (!target_fd_) return Error(ErrorKind::invalid_argument, "extension: no load-time target");
+  return attach_to(target_fd_.get(), target_func_);
+}
+
+Result<LinkId> Extension::attach_to(int target_fd, const std::string &func_name) {
+  auto btf_id = function_btf_id(target_fd, func_name);
+  if (!btf_id) return std::move(btf_id).error();
+  LIBBPF_OPTS(bpf_link_create_opts, opts, .target_btf_id = *btf_id);
+  int link_fd = bpf_link_create(fd(), target_fd, static_cast<bpf_attach_type>(0), &opts);
+  if (link_fd < 0)
+    return Error::from_errno("attach extension to function '" + func_name + "'", errno);
+  Link link{Fd(link_fd)};
+  LinkId id = link.id();
+  links_.emplace(id, std::move(link));
+  return id;
+}
+
+Status Extension::detach(LinkId link) {
+  auto it = links_.find(link);
+  if (it == links_.end())
+    return Error(ErrorKind::not_found, "extension: no owned link " + std::to_string(link));
+  Status status = it->second.detach();
+  links_.erase(it);
+  return status;
+}
+
+Result<Link> Extension::take_link(LinkId link) {
+  auto it = links_.find(link);
+  if (it == links_.end())
+    return Error(ErrorKind::not_found, "extension: no owned link " + std::to_string(link));
+  Link taken = std::move(it->second);
+  links_.erase(it);
+  return taken;
+}
+
+void Extension::unload() {
+  links_.clear(); // each owned Link detaches as it is destroyed
+  object_.reset();
+  prog_fd_.reset();
+  target_fd_.reset();
+}
+
+} // namespace xdpchain::ext

@@ -1,0 +1,48 @@
+#include "ext/link.h"
+
+#include <bpf/bpf.h>
+
+#include <cerrno>
+
+namespace xdpchain::ext {
+
+Link &Link::operator=(Link &&other) noexcept {
+  if (this != &other) {
+    if (fd_.valid() && !kept_) bpf_link_detach(fd_.get());
+    fd_ = std::move(other.fd_);
+    kept_ = other.kept_;
+  }
+  return *this;
+}
+
+Link::~Link() {
+  if (fd_.valid() && !kept_) bpf_link_detach(fd_.get());
+}
+
+uint32_t Link::id() const {
+  bpf_link_info info{};
+  uint32_t len = sizeof info;
+  if (!fd_.valid() || bpf_obj_get_info_by_fd(fd_.get(), &info, &len) != 0) return 0;
+  return info.id;
+}
+
+Status Link::pin(const std::string &path) {
+  if (bpf_obj_pin(fd_.get(), path.c_str()) != 0)
+    return Error::from_errno("pin link at '" + path + "'", errno);
+  kept_ = true;
+  return {};
+}
+
+Status Link::detach() {
+  if (!fd_.valid()) return Error(ErrorKind::invalid_argument, "link: not attached");
+  if (bpf_link_detach(fd_.get()) != 0) return Error::from_errno("link: detach", errno);
+  fd_.reset();
+  return {};
+}
+
+Fd Link::release() {
+  kept_ = true;
+  return std::move(fd_);
+}
+
+} // namespace xdpchain::ext

@@ -1,0 +1,213 @@
+#include "ext/program_object.h"
+
+#include "common/libbpf_log.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace xdpchain::ext {
+
+namespace {
+
+bool starts_with(const char *text, const char *prefix) {
+  return text && std::strncmp(text, prefix, std::strlen(prefix)) == 0;
+}
+
+// libbpf 1.1 knows "xdp", "xdp.frags", "xdp/devmap" and "xdp/cpumap", not "xdp/NAME" or
+// "freplace/NAME" for our purposes: XDP-looking sections become XDP programs here.
+bool is_xdp_section(const char *sec) {
+  return std::strcmp(sec, "xdp") == 0 || std::strcmp(sec, "xdp.frags") == 0 ||
+         starts_with(sec, "xdp/") || starts_with(sec, "xdp.frags/") ||
+         starts_with(sec, "freplace/");
+}
+
+bool is_frags_section(const char *sec) {
+  return std::strcmp(sec, "xdp.frags") == 0 || starts_with(sec, "xdp.frags/");
+}
+
+std::string xdp_program_names(bpf_object *obj) {
+  std::string names;
+  bpf_program *prog;
+  bpf_object__for_each_program(prog, obj) {
+    if (!is_xdp_section(bpf_program__section_name(prog))) continue;
+    if (!names.empty()) names += ", ";
+    names += bpf_program__name(prog);
+  }
+  return names.empty() ? "none" : names;
+}
+
+Result<bpf_program *> choose_program(bpf_object *obj, const std::string &name) {
+  if (!name.empty()) {
+    bpf_program *prog = bpf_object__find_program_by_name(obj, name.c_str());
+    if (!prog)
+      return Error(ErrorKind::not_found, "no program '" + name + "' in the object")
+          .hint("programs in it: " + xdp_program_names(obj));
+    if (!is_xdp_section(bpf_program__section_name(prog)))
+      return Error(ErrorKind::invalid_argument,
+                   "program '" + name + "' is in section '" + bpf_program__section_name(prog) +
+                       "', not an XDP section (xdp, xdp.frags, xdp/NAME, freplace/NAME)");
+    return prog;
+  }
+  bpf_program *found = nullptr;
+  bpf_program *prog;
+  int count = 0;
+  bpf_object__for_each_program(prog, obj) {
+    if (!is_xdp_section(bpf_program__section_name(prog))) continue;
+    found = prog;
+    ++count;
+  }
+  if (count == 0) return Error(ErrorKind::invalid_argument, "the object holds no XDP program");
+  if (count > 1)
+    return Error(ErrorKind::invalid_argument, "the object holds several XDP programs")
+        .hint("choose one with --program NAME: " + xdp_program_names(obj));
+  return found;
+}
+
+RunConfig read_run_config(bpf_object *obj, const std::string &prog_name) {
+  RunConfig config;
+  const btf *object_btf = bpf_object__btf(obj);
+  if (!object_btf || btf__find_by_name(object_btf, ".xdp_run_config") < 0) return config;
+  DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = obj, .prog_name = prog_name.c_str());
+  xdp_program *xdp = xdp_program__create(&opts);
+  if (libxdp_get_error(xdp)) return config;
+  config.priority = static_cast<int>(xdp_program__run_prio(xdp));
+  uint32_t mask = 0;
+  for (int action = XDP_ABORTED; action <= XDP_REDIRECT; ++action)
+    if (xdp_program__chain_call_enabled(xdp, static_cast<xdp_action>(action))) mask |= 1u << action;
+  config.proceed_on = mask;
+  xdp_program__close(xdp);
+  return config;
+}
+
+} // namespace
+
+Result<uint64_t> hash_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::from_errno("cannot read '" + path + "'", errno);
+  uint64_t hash = 1469598103934665603ull;
+  for (std::istreambuf_iterator<char> it(in), end; it != end; ++it) {
+    hash ^= static_cast<unsigned char>(*it);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+Result<ProgramObject> ProgramObject::open(const std::string &path,
+                                          const ObjectOpenOptions &options) {
+  auto hash = hash_file(path);
+  if (!hash) return std::move(hash).error().wrap("object '" + path + "'");
+
+  LibbpfLogCapture capture;
+  LIBBPF_OPTS(bpf_object_open_opts, open_opts,
+              .pin_root_path = options.pin_root.empty() ? nullptr : options.pin_root.c_str());
+  bpf_object *obj = bpf_object__open_file(path.c_str(), &open_opts);
+  if (long err = libbpf_get_error(obj); err) {
+    Error error = Error::from_errno("cannot open as a BPF object", static_cast<int>(err));
+    return error.wrap("object '" + path + "'").with_verifier_log(capture.text());
+  }
+  ProgramObject object;
+  object.obj_ = obj;
+  object.path_ = path;
+  object.content_hash_ = *hash;
+
+  auto chosen = choose_program(obj, options.program);
+  if (!chosen) return std::move(chosen).error().wrap("object '" + path + "'");
+  object.prog_ = *chosen;
+  object.program_name_ = bpf_program__name(object.prog_);
+  const char *sec = bpf_program__section_name(object.prog_);
+  object.frags_ = is_frags_section(sec);
+  object.declared_extension_ = starts_with(sec, "freplace/");
+
+  for (const auto &pin : options.map_pins) {
+    bpf_map *map = bpf_object__find_map_by_name(obj, pin.map.c_str());
+    if (!map)
+      return Error(ErrorKind::not_found, "no map '" + pin.map + "' to pin")
+          .wrap("object '" + path + "'");
+    if (int err = bpf_map__set_pin_path(map, pin.path.c_str()); err)
+      return Error::from_errno("map '" + pin.map + "': pin path '" + pin.path + "'", err)
+          .wrap("object '" + path + "'");
+  }
+
+  // Sections libbpf does not know become XDP programs, so the whole object loads.
+  bpf_program *prog;
+  bpf_object__for_each_program(prog, obj) {
+    const char *name = bpf_program__section_name(prog);
+    if (is_xdp_section(name) && bpf_program__type(prog) != BPF_PROG_TYPE_XDP) {
+      bpf_program__set_type(prog, BPF_PROG_TYPE_XDP);
+      bpf_program__set_expected_attach_type(prog, BPF_XDP);
+    }
+  }
+  object.run_config_ = read_run_config(obj, object.program_name_);
+  return object;
+}
+
+ProgramObject::ProgramObject(ProgramObject &&other) noexcept {
+  *this = std::move(other);
+}
+
+ProgramObject &ProgramObject::operator=(ProgramObject &&other) noexcept {
+  if (this == &other) return *this;
+  if (obj_) bpf_object__close(obj_);
+  path_ = std::move(other.path_);
+  program_name_ = std::move(other.program_name_);
+  content_hash_ = other.content_hash_;
+  frags_ = other.frags_;
+  declared_extension_ = other.declared_extension_;
+  run_config_ = other.run_config_;
+  obj_ = std::exchange(other.obj_, nullptr);
+  prog_ = std::exchange(other.prog_, nullptr);
+  return *this;
+}
+
+ProgramObject::~ProgramObject() {
+  if (obj_) bpf_object__close(obj_);
+}
+
+Status ProgramObject::load(const char *what) {
+  LibbpfLogCapture capture;
+  int err = bpf_object__load(obj_);
+  if (err) {
+    std::string log = capture.verifier_log();
+    Error error = Error::from_errno(std::string(what) + " refused", err);
+    if (log.empty()) log = capture.text();
+    return error.with_verifier_log(log).wrap("program '" + program_name_ + "' (" + path_ + ")");
+  }
+  return {};
+}
+
+Status ProgramObject::load_as_extension(int target_fd, const std::string &func_name, bool frags) {
+  bpf_program__set_type(prog_, BPF_PROG_TYPE_EXT);
+  bpf_program__set_expected_attach_type(prog_, static_cast<bpf_attach_type>(0));
+  uint32_t flags = bpf_program__flags(prog_) & ~BPF_F_XDP_HAS_FRAGS;
+  bpf_program__set_flags(prog_, flags | (frags ? BPF_F_XDP_HAS_FRAGS : 0));
+  if (int err = bpf_program__set_attach_target(prog_, target_fd, func_name.c_str()); err)
+    return Error::from_errno("cannot target function '" + func_name + "'", err)
+        .wrap("program '" + program_name_ + "' (" + path_ + ")");
+  return load("load as extension (BPF_PROG_TYPE_EXT)");
+}
+
+Status ProgramObject::load_as_xdp(bool frags) {
+  bpf_program__set_type(prog_, BPF_PROG_TYPE_XDP);
+  bpf_program__set_expected_attach_type(prog_, BPF_XDP);
+  uint32_t flags = bpf_program__flags(prog_) & ~BPF_F_XDP_HAS_FRAGS;
+  bpf_program__set_flags(prog_, flags | (frags ? BPF_F_XDP_HAS_FRAGS : 0));
+  return load("load as XDP program");
+}
+
+int ProgramObject::prog_fd() const {
+  return bpf_program__fd(prog_);
+}
+
+std::vector<bpf_insn> ProgramObject::final_insns() const {
+  const bpf_insn *insns = bpf_program__insns(prog_);
+  return std::vector<bpf_insn>(insns, insns + bpf_program__insn_cnt(prog_));
+}
+
+} // namespace xdpchain::ext

@@ -1,0 +1,81 @@
+// A BPF ELF object opened with libbpf, with one XDP program chosen from it: the unit a
+// user hands to `xdpchain add`. Reads libxdp's XDP_RUN_CONFIG metadata, then loads the
+// object either for the freplace backend (chosen program as BPF_PROG_TYPE_EXT against a
+// dispatcher stub) or for the tail-call backend (as a plain XDP program).
+#pragma once
+
+#include "common/result.h"
+
+#include <linux/bpf.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct bpf_object;
+struct bpf_program;
+
+namespace xdpchain::ext {
+
+struct ObjectOpenOptions {
+  std::string program;  // function name; empty = the object's only XDP program
+  std::string pin_root; // directory for LIBBPF_PIN_BY_NAME maps; empty = libbpf's default
+  struct MapPin {
+    std::string map, path;
+  };
+  std::vector<MapPin> map_pins;
+};
+
+// XDP_RUN_CONFIG values found in the object (unset when the object has none).
+struct RunConfig {
+  std::optional<int> priority;
+  std::optional<uint32_t> proceed_on; // bit per XDP action
+};
+
+class ProgramObject {
+public:
+  static Result<ProgramObject> open(const std::string &path, const ObjectOpenOptions &options);
+  ProgramObject(ProgramObject &&) noexcept;
+  ProgramObject &operator=(ProgramObject &&) noexcept;
+  ~ProgramObject();
+
+  const std::string &path() const { return path_; }
+  const std::string &program_name() const { return program_name_; }
+  uint64_t content_hash() const { return content_hash_; }
+  bool frags() const { return frags_; }
+  // True when the chosen program is itself in a freplace/ section (an extension already).
+  bool declared_extension() const { return declared_extension_; }
+  const RunConfig &run_config() const { return run_config_; }
+
+  // Loads the object with the chosen program as an extension of `target_fd`'s global
+  // function `func_name`. `frags` must match the target program.
+  Status load_as_extension(int target_fd, const std::string &func_name, bool frags);
+  // Loads the object with the chosen program as an XDP program.
+  Status load_as_xdp(bool frags);
+
+  // After a load: the chosen program's fd (owned by the object) and its final, relocated
+  // instructions (map fds embedded, subprograms appended).
+  int prog_fd() const;
+  std::vector<bpf_insn> final_insns() const;
+  bpf_object *object() const { return obj_; }
+  bpf_program *program() const { return prog_; }
+
+private:
+  ProgramObject() = default;
+  Status load(const char *what);
+
+  std::string path_;
+  std::string program_name_;
+  uint64_t content_hash_ = 0;
+  bool frags_ = false;
+  bool declared_extension_ = false;
+  RunConfig run_config_;
+  bpf_object *obj_ = nullptr;
+  bpf_program *prog_ = nullptr;
+};
+
+// FNV-1a 64 of the file's bytes: tells "the object file changed" apart across applies.
+Result<uint64_t> hash_file(const std::string &path);
+
+} // namespace xdpchain::ext
