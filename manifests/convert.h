@@ -1,0 +1,36 @@
+// convert(): validated manifests to one dispatcher::ChainSpec per document (interface).
+// Resolves relative paths against the manifest's folder and compiles `source:` files into
+// content-addressed objects. Call it only on a file validate() found no problem in.
+#pragma once
+
+#include "common/result.h"
+#include "dispatcher/chain_spec.h"
+#include "manifests/manifest.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace xdpchain::manifests {
+
+// One interface's desired chain.
+struct ChainTarget {
+  std::string name;   // metadata.name
+  std::string netns;  // spec.namespace; "" = the caller's network namespace
+  std::string origin; // "file:line:column" of the document, for messages
+  dispatcher::ChainSpec spec;
+};
+
+struct ConvertOptions {
+  // Compiles a .lisp file to BPF ELF bytes; unset = compile_lisp() (the compiler module).
+  std::function<Result<std::vector<uint8_t>>(const std::string &path)> compile;
+  // Where compiled objects are stored; empty = default_object_cache().
+  std::string object_cache;
+};
+
+// Errors name "file:line:column: key '...'" of the program whose source failed.
+Result<std::vector<ChainTarget>> convert(const ManifestFile &file,
+                                         const ConvertOptions &options = {});
+
+} // namespace xdpchain::manifests

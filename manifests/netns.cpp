@@ -1,0 +1,69 @@
+#include "manifests/netns.h"
+
+#include "manifests/schema.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+namespace xdpchain::manifests {
+
+namespace {
+
+Result<Fd> open_netns(const std::string &name) {
+  std::string path = netns_path(name);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error::from_errno("network namespace '" + name + "': open " + path, errno);
+  return Fd(fd);
+}
+
+} // namespace
+
+Result<NetnsScope> NetnsScope::enter(const std::string &name) {
+  if (name.empty()) return NetnsScope(Fd());
+  auto target = open_netns(name);
+  if (!target) return std::move(target).error();
+  int original = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (original < 0) return Error::from_errno("network namespace: open own namespace", errno);
+  Fd original_fd(original);
+  if (::setns(target->get(), CLONE_NEWNET) != 0)
+    return Error::from_errno("network namespace '" + name + "': setns", errno);
+  return NetnsScope(std::move(original_fd));
+}
+
+NetnsScope::~NetnsScope() {
+  if (!original_) return;
+  if (::setns(original_.get(), CLONE_NEWNET) != 0) {
+    // Carrying on in the wrong namespace could change the wrong interface's chain.
+    std::perror("xdpchain: network namespace: returning to the original namespace");
+    std::abort();
+  }
+}
+
+bool netns_exists(const std::string &name) {
+  struct stat st {};
+  return !name.empty() && ::stat(netns_path(name).c_str(), &st) == 0;
+}
+
+Result<unsigned> interface_index(const std::string &interface, const std::string &netns) {
+  if (netns.empty()) return ::if_nametoindex(interface.c_str());
+  Result<unsigned> result = 0u;
+  std::thread worker([&] {
+    auto scope = NetnsScope::enter(netns);
+    if (!scope) {
+      result = std::move(scope).error();
+      return;
+    }
+    result = ::if_nametoindex(interface.c_str());
+  });
+  worker.join();
+  return result;
+}
+
+} // namespace xdpchain::manifests

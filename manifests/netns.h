@@ -1,0 +1,33 @@
+// Network namespaces named in manifests (spec.namespace): enter one for the calling thread
+// for the length of a scope, or look an interface up inside one without moving.
+#pragma once
+
+#include "common/fd.h"
+#include "common/result.h"
+
+#include <string>
+
+namespace xdpchain::manifests {
+
+// While alive, the calling thread is in the network namespace `name` (a name under
+// /run/netns, or an absolute path such as /proc/PID/ns/net); destroying it returns the
+// thread to the namespace it was in. An empty name enters nothing.
+class NetnsScope {
+public:
+  static Result<NetnsScope> enter(const std::string &name);
+  NetnsScope(NetnsScope &&) noexcept = default;
+  NetnsScope &operator=(NetnsScope &&) = delete;
+  ~NetnsScope();
+
+private:
+  explicit NetnsScope(Fd original) : original_(std::move(original)) {}
+  Fd original_; // invalid: nothing was entered
+};
+
+bool netns_exists(const std::string &name);
+
+// The ifindex of `interface` in network namespace `netns` ("" = the caller's), or 0 when
+// there is no such interface. Looks from a helper thread: the caller does not move.
+Result<unsigned> interface_index(const std::string &interface, const std::string &netns);
+
+} // namespace xdpchain::manifests

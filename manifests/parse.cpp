@@ -1,0 +1,202 @@
+#include "manifests/parse.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+namespace xdpchain::manifests {
+
+namespace {
+
+Mark mark_of(const YAML::Mark &mark) {
+  return {mark.line + 1, mark.column + 1};
+}
+
+NodeKind kind_of(const YAML::Node &node) {
+  switch (node.Type()) {
+  case YAML::NodeType::Null:
+    return NodeKind::null;
+  case YAML::NodeType::Scalar:
+    return NodeKind::scalar;
+  case YAML::NodeType::Sequence:
+    return NodeKind::sequence;
+  case YAML::NodeType::Map:
+    return NodeKind::map;
+  default:
+    return NodeKind::absent;
+  }
+}
+
+// A null value (`key:`) has no text to point at; yaml-cpp marks the start of the next
+// line, so such values take their key's position instead.
+void read_node(const YAML::Node &node, const Mark &key_mark, Node &out) {
+  out.kind = kind_of(node);
+  out.mark = out.kind == NodeKind::null ? key_mark : mark_of(node.Mark());
+}
+
+Scalar read_scalar(const YAML::Node &node, const Mark &key_mark) {
+  Scalar out;
+  read_node(node, key_mark, out);
+  if (out.kind == NodeKind::scalar) {
+    out.text = node.Scalar();
+    out.quoted = node.Tag() == "!";
+  }
+  return out;
+}
+
+template <typename T, typename ReadItem>
+List<T> read_list(const YAML::Node &node, const Mark &key_mark, ReadItem read_item) {
+  List<T> out;
+  read_node(node, key_mark, out);
+  if (out.kind != NodeKind::sequence) return out;
+  for (const auto &item : node)
+    out.items.push_back(read_item(item, mark_of(item.Mark())));
+  return out;
+}
+
+// Records every key of a mapping in `out.keys` and hands each (name, value, key mark) to
+// `field`. Only the first occurrence of a key reaches `field`; validate() reports the rest.
+template <typename OnField>
+void read_object(const YAML::Node &node, const Mark &key_mark, Object &out, OnField field) {
+  read_node(node, key_mark, out);
+  if (out.kind != NodeKind::map) return;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    Key key{it->first.IsScalar() ? it->first.Scalar() : std::string("<complex key>"),
+            mark_of(it->first.Mark())};
+    bool first = true;
+    for (const auto &seen : out.keys)
+      if (seen.name == key.name) first = false;
+    out.keys.push_back(key);
+    if (first) field(key.name, it->second, key.mark);
+  }
+}
+
+StringMap read_string_map(const YAML::Node &node, const Mark &key_mark) {
+  StringMap out;
+  read_object(node, key_mark, out, [](const std::string &, const YAML::Node &, const Mark &) {});
+  if (out.kind != NodeKind::map) return out;
+  for (auto it = node.begin(); it != node.end(); ++it)
+    out.values.push_back(read_scalar(it->second, mark_of(it->first.Mark())));
+  return out;
+}
+
+MapManifest read_map(const YAML::Node &node, const Mark &key_mark) {
+  MapManifest out;
+  read_object(node, key_mark, out,
+              [&](const std::string &name, const YAML::Node &value, const Mark &mark) {
+                if (name == "name")
+                  out.name = read_scalar(value, mark);
+                else if (name == "pin")
+                  out.pin = read_scalar(value, mark);
+                else if (name == "pinRoot")
+                  out.pin_root = read_scalar(value, mark);
+              });
+  return out;
+}
+
+ProgramManifest read_program(const YAML::Node &node, const Mark &key_mark) {
+  ProgramManifest out;
+  read_object(node, key_mark, out,
+              [&](const std::string &name, const YAML::Node &value, const Mark &mark) {
+                if (name == "name")
+                  out.name = read_scalar(value, mark);
+                else if (name == "object")
+                  out.object = read_scalar(value, mark);
+                else if (name == "source")
+                  out.source = read_scalar(value, mark);
+                else if (name == "program")
+                  out.program = read_scalar(value, mark);
+                else if (name == "priority")
+                  out.priority = read_scalar(value, mark);
+                else if (name == "proceedOn")
+                  out.proceed_on = read_list<Scalar>(value, mark, read_scalar);
+                else if (name == "maps")
+                  out.maps = read_list<MapManifest>(value, mark, read_map);
+              });
+  return out;
+}
+
+MetadataManifest read_metadata(const YAML::Node &node, const Mark &key_mark) {
+  MetadataManifest out;
+  read_object(node, key_mark, out,
+              [&](const std::string &name, const YAML::Node &value, const Mark &mark) {
+                if (name == "name")
+                  out.name = read_scalar(value, mark);
+                else if (name == "labels")
+                  out.labels = read_string_map(value, mark);
+                else if (name == "annotations")
+                  out.annotations = read_string_map(value, mark);
+              });
+  return out;
+}
+
+SpecManifest read_spec(const YAML::Node &node, const Mark &key_mark) {
+  SpecManifest out;
+  read_object(node, key_mark, out,
+              [&](const std::string &name, const YAML::Node &value, const Mark &mark) {
+                if (name == "interface")
+                  out.interface = read_scalar(value, mark);
+                else if (name == "namespace")
+                  out.network_namespace = read_scalar(value, mark);
+                else if (name == "mode")
+                  out.mode = read_scalar(value, mark);
+                else if (name == "backend")
+                  out.backend = read_scalar(value, mark);
+                else if (name == "programs")
+                  out.programs = read_list<ProgramManifest>(value, mark, read_program);
+              });
+  return out;
+}
+
+ChainManifest read_document(const YAML::Node &node, int index) {
+  ChainManifest out;
+  out.index = index;
+  read_object(node, mark_of(node.Mark()), out,
+              [&](const std::string &name, const YAML::Node &value, const Mark &mark) {
+                if (name == "apiVersion")
+                  out.api_version = read_scalar(value, mark);
+                else if (name == "kind")
+                  out.kind_name = read_scalar(value, mark);
+                else if (name == "metadata")
+                  out.metadata = read_metadata(value, mark);
+                else if (name == "spec")
+                  out.spec = read_spec(value, mark);
+              });
+  return out;
+}
+
+} // namespace
+
+Result<ManifestFile> parse_string(const std::string &text, const std::string &path) {
+  ManifestFile file;
+  file.path = path;
+  try {
+    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    for (const auto &document : documents) {
+      if (document.IsNull()) continue; // `---` with nothing (or only comments) after it
+      file.documents.push_back(read_document(document, static_cast<int>(file.documents.size())));
+    }
+  } catch (const YAML::Exception &e) {
+    Mark mark = mark_of(e.mark);
+    std::string where = path;
+    if (!e.mark.is_null())
+      where += ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column);
+    return Error(ErrorKind::invalid_argument, where + ": yaml: " + e.msg);
+  } catch (const std::exception &e) { // yaml-cpp may throw others (bad_alloc, ...)
+    return Error(ErrorKind::invalid_argument, path + ": yaml: " + e.what());
+  }
+  return file;
+}
+
+Result<ManifestFile> parse_file(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::from_errno("manifest '" + path + "': open", errno);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Error(ErrorKind::io, "manifest '" + path + "': read failed");
+  return parse_string(text.str(), path);
+}
+
+} // namespace xdpchain::manifests

@@ -1,0 +1,189 @@
+// convert(): validated manifests to dispatcher::ChainSpec, one per document.
+#include "manifests/convert.h"
+
+#include "manifests/object_cache.h"
+#include "tests/manifests/manifest_test_util.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace xdpchain::manifests {
+namespace {
+
+using testing::kValidManifest;
+using testing::parse_ok;
+
+class TempDir {
+public:
+  TempDir() {
+    char tmpl[] = "/tmp/xdpchain-manifests-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string &path() const { return path_; }
+
+private:
+  std::string path_;
+};
+
+std::vector<ChainTarget> convert_ok(const std::string &text, const ConvertOptions &options = {}) {
+  ManifestFile file = parse_ok(text);
+  EXPECT_TRUE(validate(file, testing::fake_system()).empty());
+  auto targets = convert(file, options);
+  EXPECT_TRUE(targets.has_value()) << (targets ? "" : targets.error().str());
+  return targets ? *targets : std::vector<ChainTarget>{};
+}
+
+TEST(Convert, ObjectsPrioritiesAndActions) {
+  auto targets = convert_ok(kValidManifest);
+  ASSERT_EQ(targets.size(), 1u);
+  const ChainTarget &target = targets[0];
+  EXPECT_EQ(target.name, "edge");
+  EXPECT_EQ(target.netns, "");
+  EXPECT_EQ(target.origin, "/m/chain.yaml:1:1");
+  const dispatcher::ChainSpec &spec = target.spec;
+  EXPECT_EQ(spec.interface, "eth0");
+  EXPECT_EQ(spec.mode, dispatcher::Mode::native);
+  EXPECT_EQ(spec.backend, dispatcher::Backend::automatic);
+  ASSERT_EQ(spec.members.size(), 3u);
+  EXPECT_EQ(spec.members[0].label, "count");
+  EXPECT_EQ(spec.members[0].object_path, "/m/progs/xdp_count.o"); // relative to /m
+  EXPECT_EQ(spec.members[0].priority, 10);
+  EXPECT_FALSE(spec.members[0].proceed_on.has_value()); // unset: the object's metadata decides
+  EXPECT_EQ(spec.members[1].proceed_on, 1u << 2);       // XDP_PASS
+  EXPECT_EQ(spec.members[2].object_path, "/m/progs/xdp_pass.o");
+  EXPECT_FALSE(spec.members[2].priority.has_value());
+  EXPECT_EQ(spec.members[2].program, "");
+}
+
+TEST(Convert, DefaultsAndExplicitSettings) {
+  auto targets = convert_ok(R"(apiVersion: xdpchain.io/v1
+kind: XdpChain
+metadata: {name: b}
+spec:
+  interface: veth-b
+  namespace: blue
+  mode: generic
+  backend: tailcall
+  programs:
+    - name: multi
+      object: ./objs/../multi.o
+      program: xdp_second
+      proceedOn: [XDP_PASS, drop, tx]
+      maps:
+        - {name: counts, pin: /sys/fs/bpf/shared//counts}
+        - {pinRoot: /sys/fs/bpf/shared}
+)");
+  ASSERT_EQ(targets.size(), 1u);
+  const auto &spec = targets[0].spec;
+  EXPECT_EQ(targets[0].netns, "blue");
+  EXPECT_EQ(spec.mode, dispatcher::Mode::generic);
+  EXPECT_EQ(spec.backend, dispatcher::Backend::tailcall);
+  const auto &member = spec.members.at(0);
+  EXPECT_EQ(member.object_path, "/m/multi.o");
+  EXPECT_EQ(member.program, "xdp_second");
+  EXPECT_EQ(member.proceed_on, (1u << 1) | (1u << 2) | (1u << 3));
+  ASSERT_EQ(member.map_pins.size(), 1u);
+  EXPECT_EQ(member.map_pins[0].map, "counts");
+  EXPECT_EQ(member.map_pins[0].path, "/sys/fs/bpf/shared/counts");
+  EXPECT_EQ(member.pin_root, "/sys/fs/bpf/shared");
+}
+
+TEST(Convert, EmptyProceedOnMeansNeverProceed) {
+  auto targets = convert_ok("apiVersion: xdpchain.io/v1\nkind: XdpChain\nmetadata: {name: x}\n"
+                            "spec:\n  interface: eth0\n  programs:\n"
+                            "    - {name: a, object: a.o, proceedOn: []}\n");
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(targets[0].spec.members.at(0).proceed_on, 0u);
+}
+
+TEST(Convert, OneChainPerDocument) {
+  std::string text = std::string(kValidManifest) + "---\n" + R"(apiVersion: xdpchain.io/v1
+kind: XdpChain
+metadata: {name: second}
+spec: {interface: eth1, programs: []}
+)";
+  auto targets = convert_ok(text);
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_EQ(targets[1].name, "second");
+  EXPECT_EQ(targets[1].spec.interface, "eth1");
+  EXPECT_TRUE(targets[1].spec.members.empty());
+  EXPECT_EQ(targets[1].origin, "/m/chain.yaml:20:1");
+}
+
+const char *kSourceManifest = R"(apiVersion: xdpchain.io/v1
+kind: XdpChain
+metadata: {name: lisp}
+spec:
+  interface: eth0
+  programs:
+    - name: filter
+      source: filters/port.lisp
+    - name: filter-again
+      source: /m/filters/port.lisp
+)";
+
+TEST(Convert, SourcesAreCompiledOnceIntoTheContentAddressedCache) {
+  TempDir cache;
+  std::vector<std::string> compiled;
+  ConvertOptions options;
+  options.object_cache = cache.path();
+  options.compile = [&](const std::string &path) -> Result<std::vector<uint8_t>> {
+    compiled.push_back(path);
+    return std::vector<uint8_t>{0x7f, 'E', 'L', 'F'};
+  };
+  auto targets = convert_ok(kSourceManifest, options);
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(compiled, std::vector<std::string>{"/m/filters/port.lisp"});
+  const auto &members = targets[0].spec.members;
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_EQ(members[0].object_path, members[1].object_path);
+  EXPECT_EQ(members[0].object_path.rfind(cache.path() + "/", 0), 0u);
+  std::ifstream in(members[0].object_path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes, std::string("\x7f"
+                               "ELF"));
+
+  // The same bytes again: the same path, so apply sees an unchanged object.
+  auto again = convert_ok(kSourceManifest, options);
+  EXPECT_EQ(again.at(0).spec.members.at(0).object_path, members[0].object_path);
+}
+
+TEST(Convert, CompileErrorNamesThePositionAndKey) {
+  TempDir cache;
+  ConvertOptions options;
+  options.object_cache = cache.path();
+  options.compile = [](const std::string &path) -> Result<std::vector<uint8_t>> {
+    return Error(ErrorKind::invalid_argument, path + ":3:7: unknown form 'defprogg'");
+  };
+  auto targets = convert(parse_ok(kSourceManifest), options);
+  ASSERT_FALSE(targets.has_value());
+  EXPECT_EQ(targets.error().str(), "/m/chain.yaml:8:15: key 'spec.programs[0].source': "
+                                   "/m/filters/port.lisp:3:7: unknown form 'defprogg'");
+}
+
+TEST(ObjectCache, SameBytesSamePathDifferentBytesDifferentPath) {
+  TempDir cache;
+  auto a = store_object({1, 2, 3}, cache.path() + "/sub");
+  auto b = store_object({1, 2, 3}, cache.path() + "/sub");
+  auto c = store_object({1, 2, 4}, cache.path() + "/sub");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(*a, *b);
+  EXPECT_NE(*a, *c);
+  EXPECT_EQ(std::filesystem::file_size(*c), 3u);
+}
+
+TEST(ObjectCache, DefaultFollowsTheEnvironment) {
+  ::setenv("XDPCHAIN_OBJECT_CACHE", "/tmp/somewhere", 1);
+  EXPECT_EQ(default_object_cache(), "/tmp/somewhere");
+  ::unsetenv("XDPCHAIN_OBJECT_CACHE");
+  EXPECT_EQ(default_object_cache(), "/run/xdpchain/objects");
+}
+
+} // namespace
+} // namespace xdpchain::manifests
