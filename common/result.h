@@ -32,6 +32,7 @@ public:
   }
   T &operator*() & { return value(); }
   const T &operator*() const & { return value(); }
+  T &&operator*() && { return std::move(*this).value(); }
   T *operator->() { return &value(); }
   const T *operator->() const { return &value(); }
 
@@ -73,8 +74,8 @@ using Status = Result<void>;
 } // namespace xdpchain
 
 // Propagates an error from an expression returning Result<...>, adding no context.
-#define XDPC_TRY(expr)                                                                         \
-  do {                                                                                         \
-    auto xdpc_try_result_ = (expr);                                                            \
-    if (!xdpc_try_result_) return std::move(xdpc_try_result_).error();                         \
+#define XDPC_TRY(expr)                                                                             \
+  do {                                                                                             \
+    auto xdpc_try_result_ = (expr);                                                                \
+    if (!xdpc_try_result_) return std::move(xdpc_try_result_).error();                             \
   } while (0)

@@ -35,7 +35,10 @@ Status Link::pin(const std::string &path) {
 
 Status Link::detach() {
   if (!fd_.valid()) return Error(ErrorKind::invalid_argument, "link: not attached");
-  if (bpf_link_detach(fd_.get()) != 0) return Error::from_errno("link: detach", errno);
+  // Tracing (freplace) links have no BPF_LINK_DETACH: they detach when their last
+  // reference goes, and an owned link has no other.
+  if (bpf_link_detach(fd_.get()) != 0 && errno != EOPNOTSUPP && errno != EINVAL)
+    return Error::from_errno("link: detach", errno);
   fd_.reset();
   return {};
 }

@@ -1,0 +1,209 @@
+// The generated programs, loaded into this kernel and run with BPF_PROG_TEST_RUN: the
+// freplace dispatcher (with its stubs, since this host refuses extensions) and chains of
+// tail-call entries, checking verdicts, continue semantics and per-slot counters.
+#include "common/insn_builder.h"
+#include "dispatcher/chain_config.h"
+#include "dispatcher/counters.h"
+#include "dispatcher/freplace_generator.h"
+#include "dispatcher/program_loader.h"
+#include "dispatcher/tailcall_generator.h"
+#include "ext/extension.h"
+#include "tests/support/bpf_kernel.h"
+#include "tests/support/packet_builder.h"
+
+#include <bpf/bpf.h>
+
+#include <gtest/gtest.h>
+
+namespace xdpchain::dispatcher {
+namespace {
+
+std::vector<uint8_t> icmp_packet() {
+  return test::PacketBuilder().ipv4("10.1.0.1", "10.1.0.2").icmp_echo().build();
+}
+
+Fd must(Result<Fd> fd) {
+  if (!fd) ADD_FAILURE() << fd.error().str();
+  return fd ? std::move(*fd) : Fd();
+}
+
+class FreplaceDispatcher : public ::testing::TestWithParam<int> {};
+
+TEST_P(FreplaceDispatcher, LoadsRunsStubsAndCountsEverySlot) {
+  const int slots = GetParam();
+  Fd counters = must(create_counters_map());
+  DispatcherSpec spec;
+  spec.counters_map_fd = counters.get();
+  for (int i = 0; i < slots; ++i)
+    spec.slots.push_back({kDefaultProceedOn, static_cast<uint32_t>(slots - 1 - i)});
+  auto image = generate_freplace_dispatcher(spec);
+  ASSERT_TRUE(image.has_value()) << image.error().str();
+  Fd prog = must(load_program(*image));
+  ASSERT_TRUE(prog.valid());
+
+  // Every stub is a global function the kernel knows by name: an freplace target.
+  for (int i : {0, slots - 1}) {
+    auto id = ext::function_btf_id(prog.get(), slot_function_name(i));
+    EXPECT_TRUE(id.has_value()) << (id ? "" : id.error().str());
+  }
+  EXPECT_EQ(test::test_run(prog.get(), icmp_packet()).verdict, XDP_PASS);
+  EXPECT_EQ(test::test_run(prog.get(), icmp_packet()).verdict, XDP_PASS);
+
+  auto blocks = read_counters(counters.get());
+  ASSERT_TRUE(blocks.has_value());
+  for (int i = 0; i < slots; ++i) {
+    EXPECT_EQ((*blocks)[i].entered, 2u) << "block " << i;
+    EXPECT_EQ((*blocks)[i].verdicts[XDP_PASS], 2u) << "block " << i;
+  }
+  EXPECT_EQ((*blocks)[slots].entered, 0u) << "a block no slot uses stays zero";
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, FreplaceDispatcher, ::testing::Values(1, 10, 64, 127));
+
+TEST(FreplaceDispatcher, GrowsByOneSlotOfCodePerMember) {
+  Fd counters = must(create_counters_map());
+  DispatcherSpec one{{{kDefaultProceedOn, 0}}, false, counters.get()};
+  DispatcherSpec two{{{kDefaultProceedOn, 0}, {kDefaultProceedOn, 1}}, false, counters.get()};
+  auto a = generate_freplace_dispatcher(one);
+  auto b = generate_freplace_dispatcher(two);
+  ASSERT_TRUE(a && b);
+  size_t per_slot = b->insns.size() - a->insns.size();
+  // The dispatcher grows by one slot's code per member, nothing else.
+  EXPECT_LT(per_slot, 30u);
+  EXPECT_EQ(a->func_info.size(), 2u);
+  EXPECT_EQ(b->func_info.size(), 3u);
+}
+
+// A member whose whole code is `return verdict`.
+std::vector<bpf_insn> returns(int verdict) {
+  bpf::InsnBuilder b;
+  b.mov64_imm(bpf::R0, verdict);
+  b.exit_insn();
+  return *b.assemble();
+}
+
+struct Member {
+  int verdict;
+  ActionMask proceed_on;
+};
+
+// Builds a tail-call chain like the backend does and keeps it alive.
+struct TailcallChain {
+  Fd counters, prog_array, root;
+  std::vector<Fd> entries;
+
+  explicit TailcallChain(const std::vector<Member> &members) {
+    counters = must(create_counters_map());
+    prog_array = Fd(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "t", 4, 4, members.size(), nullptr));
+    auto root_image = generate_tailcall_root({prog_array.get(), false});
+    root = must(load_program(*root_image));
+    for (size_t i = 0; i < members.size(); ++i) {
+      TailcallEntrySpec spec;
+      spec.slot = {members[i].proceed_on, static_cast<uint32_t>(i)};
+      spec.position = i;
+      spec.last = i + 1 == members.size();
+      spec.prog_array_fd = prog_array.get();
+      spec.counters_map_fd = counters.get();
+      spec.member_insns = returns(members[i].verdict);
+      auto image = generate_tailcall_entry(spec);
+      entries.push_back(must(load_program(*image)));
+      uint32_t key = i;
+      int fd = entries.back().get();
+      EXPECT_EQ(bpf_map_update_elem(prog_array.get(), &key, &fd, BPF_ANY), 0);
+    }
+  }
+  int run() { return test::test_run(root.get(), icmp_packet()).verdict; }
+  Counters block(int i) { return (*read_counters(counters.get()))[i]; }
+};
+
+constexpr ActionMask bit(int action) {
+  return 1u << action;
+}
+
+TEST(TailcallChain, VerdictInContinueSetLetsTheNextMemberDecide) {
+  for (int verdict = XDP_ABORTED; verdict <= XDP_REDIRECT; ++verdict) {
+    int next = verdict == XDP_TX ? XDP_DROP : XDP_TX;
+    TailcallChain chain({{verdict, bit(verdict)}, {next, bit(XDP_PASS)}});
+    EXPECT_EQ(chain.run(), next) << "first member returned " << verdict;
+    EXPECT_EQ(chain.block(0).verdicts[verdict], 1u);
+    EXPECT_EQ(chain.block(1).entered, 1u);
+  }
+}
+
+TEST(TailcallChain, VerdictOutsideContinueSetIsFinal) {
+  for (int verdict = XDP_ABORTED; verdict <= XDP_REDIRECT; ++verdict) {
+    ActionMask others = 0x1f & ~bit(verdict);
+    TailcallChain chain({{verdict, others}, {XDP_PASS, bit(XDP_PASS)}});
+    EXPECT_EQ(chain.run(), verdict);
+    EXPECT_EQ(chain.block(1).entered, 0u) << "the second member must not run";
+  }
+}
+
+TEST(TailcallChain, RunsOffTheEndAsPassAndCountsUnknownVerdicts) {
+  TailcallChain chain({{XDP_DROP, bit(XDP_DROP)}, {XDP_TX, bit(XDP_TX)}});
+  EXPECT_EQ(chain.run(), XDP_PASS);
+  TailcallChain odd({{7, bit(XDP_PASS)}, {XDP_PASS, bit(XDP_PASS)}});
+  EXPECT_EQ(odd.run(), 7);
+  EXPECT_EQ(odd.block(0).other, 1u);
+}
+
+TEST(TailcallChain, ThirtyTwoMembersAllRun) {
+  std::vector<Member> members(32, {XDP_PASS, bit(XDP_PASS)});
+  members.back() = {XDP_DROP, bit(XDP_PASS)};
+  TailcallChain chain(members);
+  EXPECT_EQ(chain.run(), XDP_DROP);
+  for (int i = 0; i < 32; ++i)
+    EXPECT_EQ(chain.block(i).entered, 1u) << "member " << i;
+}
+
+TEST(ChainConfig, RoundTripsAndIsFrozen) {
+  ChainConfig config;
+  config.backend = Backend::tailcall;
+  config.mode = Mode::generic;
+  config.generation = 7;
+  SlotRecord slot;
+  slot.label = "drop-icmp";
+  slot.program = "xdp_drop_icmp";
+  slot.object_path = "/opt/progs/xdp_drop_icmp.o";
+  slot.object_hash = 0x1234567890abcdefull;
+  slot.priority = -3;
+  slot.proceed_on = bit(XDP_PASS) | bit(XDP_DROP);
+  slot.counter_index = 5;
+  slot.sequence = 9;
+  slot.baseline.entered = 42;
+  slot.baseline.verdicts[XDP_DROP] = 40;
+  config.slots = {slot, slot};
+  config.slots[1].label = "second";
+
+  auto fd = write_config_map(config);
+  ASSERT_TRUE(fd.has_value()) << fd.error().str();
+  auto back = read_config_map(fd->get());
+  ASSERT_TRUE(back.has_value()) << back.error().str();
+  EXPECT_EQ(back->backend, Backend::tailcall);
+  EXPECT_EQ(back->mode, Mode::generic);
+  EXPECT_EQ(back->generation, 7u);
+  ASSERT_EQ(back->slots.size(), 2u);
+  EXPECT_EQ(back->slots[0].object_path, slot.object_path);
+  EXPECT_EQ(back->slots[0].object_hash, slot.object_hash);
+  EXPECT_EQ(back->slots[0].priority, -3);
+  EXPECT_EQ(back->slots[0].baseline.verdicts[XDP_DROP], 40u);
+  EXPECT_EQ(back->slots[1].label, "second");
+
+  std::vector<uint8_t> junk(kConfigRecordSize, 0);
+  uint32_t key = 0;
+  EXPECT_NE(bpf_map_update_elem(fd->get(), &key, junk.data(), BPF_ANY), 0)
+      << "the config map must be frozen";
+}
+
+TEST(ChainConfig, RefusesTooLongNames) {
+  ChainConfig config;
+  SlotRecord slot;
+  slot.label = std::string(80, 'x');
+  config.slots = {slot};
+  auto fd = write_config_map(config);
+  ASSERT_FALSE(fd.has_value());
+  EXPECT_NE(fd.error().str().find("longer than 63"), std::string::npos) << fd.error().str();
+}
+
+} // namespace
+} // namespace xdpchain::dispatcher
