@@ -1,0 +1,41 @@
+// The diagnostics sink every pass writes to. Passes record errors and keep going where
+// they can; the pipeline stops after the first pass that recorded an error. One formatter
+// renders "file:line:col: error: message", the source line and a caret.
+#pragma once
+
+#include "compiler/source.h"
+
+#include <string>
+#include <vector>
+
+namespace xdpchain::compiler {
+
+struct Note {
+  Span span;
+  std::string message;
+};
+
+struct Diagnostic {
+  Span span;
+  std::string message;
+  std::vector<Note> notes;
+  std::vector<std::string> hints;
+};
+
+class Diagnostics {
+public:
+  // Records an error and returns it so callers can attach notes and hints.
+  Diagnostic &error(const Span &span, std::string message);
+  bool has_errors() const { return !errors_.empty(); }
+  const std::vector<Diagnostic> &errors() const { return errors_; }
+  // All diagnostics, formatted; macro-expanded spans get "note: expanded from" lines.
+  std::string format() const;
+
+private:
+  std::vector<Diagnostic> errors_;
+};
+
+// "file:line:col: <severity>: message\n  source line\n  caret\n".
+std::string format_at(const Span &span, const std::string &severity, const std::string &message);
+
+} // namespace xdpchain::compiler
