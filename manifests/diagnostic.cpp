@@ -13,6 +13,15 @@ std::string format(const Diagnostic &diagnostic) {
   return out;
 }
 
+std::string format_all(const std::vector<Diagnostic> &diagnostics) {
+  std::string out;
+  for (const auto &diagnostic : diagnostics) {
+    out += format(diagnostic) + "\n";
+    if (!diagnostic.hint.empty()) out += "  hint: " + diagnostic.hint + "\n";
+  }
+  return out;
+}
+
 Error to_error(const std::vector<Diagnostic> &diagnostics) {
   std::string text;
   for (const auto &diagnostic : diagnostics) {

@@ -44,6 +44,9 @@ struct Diagnostic {
 // (messages that already name their place, such as YAML syntax errors).
 std::string format(const Diagnostic &diagnostic);
 
+// Every diagnostic on its own line, each followed by its "  hint: ..." line when it has one.
+std::string format_all(const std::vector<Diagnostic> &diagnostics);
+
 // All diagnostics in one Error (kind invalid_argument), one per line, for callers that
 // only pass errors on.
 Error to_error(const std::vector<Diagnostic> &diagnostics);

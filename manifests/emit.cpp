@@ -65,7 +65,7 @@ std::string object_name_for(const std::string &interface) {
 
 std::string emit_manifest(const dispatcher::ChainSpec &spec, const EmitOptions &options) {
   YAML::Emitter out;
-  if (!options.comment.empty()) out << YAML::Comment(options.comment) << YAML::Newline;
+  if (!options.comment.empty()) out << YAML::Comment(options.comment);
   out << YAML::BeginMap;
   out << YAML::Key << "apiVersion" << YAML::Value << kApiVersion;
   out << YAML::Key << "kind" << YAML::Value << kKind;
