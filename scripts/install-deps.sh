@@ -12,7 +12,7 @@ packages=(
   # run and test
   iproute2 iputils-ping xdp-tools bpftool ethtool python3
   # freplace tests in a throwaway VM (docs/testing.md)
-  qemu-system-x86 linux-image-amd64 linux-image-6.12-amd64 busybox-static cpio xz-utils kmod
+  qemu-system-x86 linux-image-amd64 linux-image-6.12-amd64 busybox-static cpio xz-utils zstd kmod
 )
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (apt-get install)" >&2
