@@ -1,0 +1,93 @@
+// Continue semantics on real packets, for every (backend, mode): a member's verdict passes
+// the packet to the next member exactly when it is in that member's proceed set; any other
+// verdict is final; a chain that runs off its end passes the packet. And the chain lengths
+// each backend promises: 64 members on freplace, 32 on tailcall (kernel limit 33 hops).
+#include "tests/chain/chain_fixture.h"
+
+namespace xdpchain::test {
+namespace {
+
+using Labels = std::vector<std::string>;
+
+TEST_P(ChainTest, VerdictInProceedSetLetsTheNextMemberDecide) {
+  // `second` drops ICMP and passes UDP, so what arrives shows who decided.
+  ASSERT_CMD_OK(add("xdp_drop_icmp", {"--name", "second", "--priority", "20"}));
+  Counts second_before;
+  for (const std::string verdict : {"aborted", "drop", "tx", "redirect", "pass"}) {
+    SCOPED_TRACE("first member returns " + verdict + ", proceed set {" + verdict + "}");
+    ASSERT_CMD_OK(add("verdict_" + verdict,
+                      {"--name", "first", "--priority", "10", "--proceed-on", verdict}));
+    ASSERT_EQ(labels(status()), (Labels{"first", "second"}));
+    EXPECT_EQ(net().send_udp(7000, 5), 5) << "the packets did not go on to `second`";
+    EXPECT_EQ(net().ping(3), 0) << "`second` should have dropped ping";
+    nlohmann::json st = status();
+    EXPECT_EQ(counters(st, "first"), counts_of(8, verdict));
+    Counts second = second_before;
+    second.entered += 8;
+    second.pass += 5;
+    second.drop += 3;
+    EXPECT_EQ(counters(st, "second"), second);
+    second_before = counters(st, "second");
+    ASSERT_CMD_OK(remove("first"));
+  }
+}
+
+TEST_P(ChainTest, VerdictOutsideProceedSetEndsTheChain) {
+  ASSERT_CMD_OK(add("verdict_pass", {"--name", "second", "--priority", "20"}));
+  for (const std::string verdict : {"aborted", "drop", "tx", "redirect", "other"}) {
+    SCOPED_TRACE("first member returns " + verdict + ", default proceed set {pass}");
+    ASSERT_CMD_OK(add("verdict_" + verdict, {"--name", "first", "--priority", "10"}));
+    EXPECT_EQ(net().send_udp(7000, 5), 0) << "a final " << verdict << " delivered packets";
+    nlohmann::json st = status();
+    EXPECT_EQ(counters(st, "first"), counts_of(5, verdict));
+    EXPECT_EQ(counters(st, "second"), Counts{}) << "the chain went on after a final verdict";
+    ASSERT_CMD_OK(remove("first"));
+  }
+  // And XDP_PASS, the default proceed set, does go on.
+  ASSERT_CMD_OK(add("verdict_pass", {"--name", "first", "--priority", "10"}));
+  EXPECT_EQ(net().send_udp(7000, 5), 5);
+  EXPECT_EQ(counters(status(), "second"), counts_of(5, "pass"));
+}
+
+TEST_P(ChainTest, ChainThatRunsOffItsEndPasses) {
+  ASSERT_CMD_OK(add("verdict_drop", {"--name", "only", "--proceed-on", "drop"}));
+  EXPECT_EQ(net().ping(4), 4) << "the chain's end must mean XDP_PASS";
+  EXPECT_EQ(counters(status(), "only"), counts_of(4, "drop"));
+  ASSERT_CMD_OK(add("verdict_aborted",
+                    {"--name", "last", "--priority", "60", "--proceed-on", "aborted,drop"}));
+  EXPECT_EQ(net().ping(4), 4) << "the chain's end must mean XDP_PASS";
+  EXPECT_EQ(counters(status(), "last"), counts_of(4, "aborted"));
+}
+
+TEST_P(ChainTest, LongestChainTheBackendPromisesForwardsTraffic) {
+  const int members = backend() == "freplace" ? 64 : 32;
+  Labels expected;
+  for (int i = 0; i < members; ++i) {
+    char label[8];
+    std::snprintf(label, sizeof label, "m%02d", i);
+    expected.push_back(label);
+    ASSERT_CMD_OK(add("verdict_pass", {"--name", label, "--priority", std::to_string(i)}));
+  }
+  nlohmann::json st = status();
+  ASSERT_EQ(labels(st), expected);
+  EXPECT_EQ(net().ping(3), 3);
+  st = status();
+  for (const auto &label : expected)
+    EXPECT_EQ(counters(st, label), counts_of(3, "pass")) << label;
+
+  if (backend() == "tailcall") {
+    CommandResult refused = add("verdict_pass", {"--name", "m32", "--priority", "99"});
+    // Exit 2 (bad input) or 3 (not supported): either tells the user it can never work.
+    EXPECT_TRUE(refused.exit_code == 2 || refused.exit_code == 3)
+        << "a 33rd tail-call member must be refused: " << refused;
+    EXPECT_NE(refused.err.find("32"), std::string::npos)
+        << "the error should name the limit of 32 members: " << refused;
+    nlohmann::json after = status();
+    EXPECT_EQ(labels(after), expected);
+    EXPECT_EQ(after.value("dispatcher_prog_id", 0u), st.value("dispatcher_prog_id", 1u));
+    EXPECT_EQ(net().ping(3), 3);
+  }
+}
+
+} // namespace
+} // namespace xdpchain::test
