@@ -31,6 +31,7 @@ public:
       for (const PlacedProgram &p : section.programs)
         funcs[p.def] = b_.func(p.def->c_name, func_proto(*p.def), bpf::Linkage::global);
     add_run_config();
+    add_license();
     std::vector<uint8_t> ext = btf_ext(funcs);
     auto bytes = b_.encode();
     if (!bytes) return std::move(bytes).error().wrap("btf");
@@ -145,6 +146,15 @@ private:
       ctx = b_.struct_type(t.context_struct, t.context_size, members);
     }
     return protos_[t.context_struct] = b_.func_proto(b_.int32(), {{"ctx", b_.pointer(ctx)}});
+  }
+
+  // `char _license[] SEC("license")`, as clang describes it: the static linker wants BTF
+  // for every global data symbol.
+  void add_license() {
+    uint32_t size = static_cast<uint32_t>(model_.license.size() + 1);
+    TypeId chars = b_.array(b_.int_type("char", 1, true), size);
+    TypeId var = b_.var("_license", chars, bpf::Linkage::global);
+    b_.datasec("license", size, {{var, 0, size}});
   }
 
   void add_run_config() {

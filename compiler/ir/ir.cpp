@@ -2,10 +2,13 @@
 
 #include <linux/bpf.h>
 
+#include <algorithm>
+
 namespace xdpchain::compiler::ir {
 
 int Function::alloc_stack(int size, int align) {
   stack_size = (stack_size + size + align - 1) / align * align;
+  stack_peak = std::max(stack_peak, stack_size);
   return -stack_size;
 }
 

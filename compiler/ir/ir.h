@@ -69,7 +69,8 @@ struct Function {
   std::vector<Inst> insts;
   Reg next_vreg = kFirstVirtual;
   int next_label = 0;
-  int stack_size = 0; // bytes used below r10
+  int stack_size = 0; // bytes in use below r10 (scratch slots are given back)
+  int stack_peak = 0; // the most ever in use: spill slots go below it
 
   Reg new_vreg() { return next_vreg++; }
   int new_label() { return next_label++; }

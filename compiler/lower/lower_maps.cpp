@@ -109,7 +109,19 @@ Value Lowerer::call_helper(int id, const std::vector<Arg> &args) {
   return Value::in(result, true);
 }
 
+namespace {
+// Stack slots for keys and values live only until the helper call returns: a map
+// operation gives back what its arguments took.
+struct ScratchStack {
+  explicit ScratchStack(ir::Function &fn) : fn_(fn), mark_(fn.stack_size) {}
+  ~ScratchStack() { fn_.stack_size = mark_; }
+  ir::Function &fn_;
+  int mark_;
+};
+} // namespace
+
 Value Lowerer::lower_map_op(const Datum &d) {
+  ScratchStack scratch(fn_);
   const std::string &h = d.head();
   bool ptr = h.size() > 4 && h.compare(h.size() - 4, 4, "-ptr") == 0;
   std::string op = ptr ? h.substr(0, h.size() - 4) : h;
@@ -134,6 +146,7 @@ Value Lowerer::lower_map_op(const Datum &d) {
 }
 
 Value Lowerer::lower_getmap(const Datum &d) {
+  ScratchStack scratch(fn_);
   if (!check_arity(d, 2, 2, "(getmap MAP KEY)")) return Value::none();
   int map = map_of(*d[1]);
   if (failed_) return Value::none();
@@ -152,6 +165,7 @@ Value Lowerer::lower_getmap(const Datum &d) {
 }
 
 Value Lowerer::store_getmap(const Datum &place, const DatumPtr &value_form) {
+  ScratchStack scratch(fn_);
   if (!check_arity(place, 2, 2, "(getmap MAP KEY)")) return Value::none();
   int map = map_of(*place[1]);
   if (failed_) return Value::none();
@@ -163,6 +177,7 @@ Value Lowerer::store_getmap(const Datum &place, const DatumPtr &value_form) {
 }
 
 Value Lowerer::increment_map(const Datum &place, const Value &delta) {
+  ScratchStack scratch(fn_);
   if (!check_arity(place, 2, 2, "(getmap MAP KEY)")) return Value::none();
   int map = map_of(*place[1]);
   if (failed_) return Value::none();

@@ -105,6 +105,7 @@ std::vector<Reg> colour(const ir::Function &fn, const Graph &g, std::vector<Reg>
 
 // Every definition of `v` goes to a stack slot, every use reloads it.
 void spill(ir::Function &fn, Reg v) {
+  fn.stack_size = fn.stack_peak; // below every slot lowering ever used
   int slot = fn.alloc_stack(8, 8);
   std::vector<ir::Inst> out;
   for (ir::Inst inst : fn.insts) {
@@ -173,7 +174,7 @@ Result<RegallocStats> run_register_allocation(ir::Function &fn) {
     for (Reg v : uncoloured)
       spill(fn, v);
     stats.spilled += static_cast<int>(uncoloured.size());
-    if (fn.stack_size > 512)
+    if (fn.stack_peak > 512)
       return Error(ErrorKind::invalid_argument,
                    "program '" + fn.name +
                        "': too many live values: spilling needs more than the "

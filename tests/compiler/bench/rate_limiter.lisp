@@ -1,0 +1,16 @@
+;;; Per-source rate limiter: counts packets per IPv4 source, drops past the limit.
+(defmap ip-counter :type :lru-hash :key-size 4 :value-size 8 :max-entries 65536)
+(defmap stats :type :array :key-size 4 :value-size 8 :max-entries 2)
+(defconstant +limit+ 5)
+
+(defprog ratelimit (:type :xdp)
+  (when-let ((ip (parse-ipv4 (xdp-data) (xdp-data-end))))
+    (incf (getmap stats 0))
+    (let ((src (ipv4-src-addr ip)))
+      (if-let (count-ptr (map-lookup ip-counter src))
+        (if (>= (load u64 count-ptr 0) +limit+)
+            (progn (incf (getmap stats 1))
+                   (return XDP_DROP))
+            (atomic-add count-ptr 0 1))
+        (setf (getmap ip-counter src) 1))))
+  XDP_PASS)

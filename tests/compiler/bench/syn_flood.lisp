@@ -1,0 +1,18 @@
+;;; SYN flood counter: counts SYNs per source, drops a source past the threshold.
+(defmap syn-counter :type :hash :key-size 4 :value-size 8 :max-entries 32768)
+(defmap syn-stats :type :array :key-size 4 :value-size 8 :max-entries 3)
+(defconstant +syn-threshold+ 3)
+
+(defprog synflood (:type :xdp)
+  (with-tcp (data data-end tcp)
+    (when (= (logand (tcp-flags tcp) #x12) +tcp-syn+)
+      (incf (getmap syn-stats 0))
+      (let ((src (ipv4-src-addr (+ data +eth-hdr-len+))))
+        (if-let (count-ptr (map-lookup syn-counter src))
+          (if (>= (load u64 count-ptr 0) +syn-threshold+)
+              (progn (incf (getmap syn-stats 1))
+                     (return XDP_DROP))
+              (atomic-add count-ptr 0 1))
+          (progn (incf (getmap syn-stats 2))
+                 (setf (getmap syn-counter src) 1))))))
+  XDP_PASS)

@@ -1,0 +1,2 @@
+(defprog drop-all (:type :xdp)
+  XDP_DROP)

@@ -1,0 +1,2 @@
+(defprog trace-exec (:type :kprobe :section "kprobe/sys_execve")
+  0)

@@ -1,0 +1,102 @@
+// Macro expansion: defmacro templates, the built-in macros, and their error reports.
+#include "compiler/expand/macro_expand.h"
+#include "compiler/reader/reader.h"
+
+#include <gtest/gtest.h>
+
+using namespace xdpchain::compiler;
+
+namespace {
+
+struct Expanded {
+  std::unique_ptr<SourceFile> file;
+  Diagnostics diags;
+  std::vector<DatumPtr> forms;
+};
+
+std::unique_ptr<Expanded> expand(const std::string &text) {
+  auto e = std::make_unique<Expanded>();
+  e->file = std::make_unique<SourceFile>("m.lisp", text);
+  auto forms = run_reader(*e->file, e->diags);
+  e->forms = run_macro_expansion(forms, e->diags);
+  return e;
+}
+
+std::string expand_one(const std::string &text) {
+  auto e = expand(text);
+  EXPECT_FALSE(e->diags.has_errors()) << e->diags.format();
+  return e->forms.empty() ? "" : to_string(*e->forms.back());
+}
+
+TEST(MacroExpansion, BackquoteTemplatesWithRestAndBody) {
+  EXPECT_EQ(expand_one("(defmacro twice (x) `(+ ,x ,x)) (twice (f 1))"), "(+ (f 1) (f 1))");
+  EXPECT_EQ(expand_one("(defmacro my-progn (&body b) `(progn 0 ,@b)) (f (my-progn a b))"),
+            "(f (progn 0 a b))");
+  EXPECT_EQ(expand_one("(defmacro opt (a &optional (b 5)) `(+ ,a ,b)) (opt 1)"), "(+ 1 5)");
+  EXPECT_EQ(expand_one("(defmacro kw (a &key (k 2)) `(- ,a ,k)) (kw 1 :k 9)"), "(- 1 9)");
+  EXPECT_EQ(expand_one("(defmacro q () '(x y)) (q)"), "(x y)");
+}
+
+TEST(MacroExpansion, MacrosCanUseEarlierMacrosAndNest) {
+  EXPECT_EQ(expand_one("(defmacro inc (x) `(+ ,x 1)) (defmacro inc2 (x) `(inc (inc ,x))) (inc2 y)"),
+            "(+ (+ y 1) 1)");
+}
+
+TEST(MacroExpansion, InPackageIsDroppedAndTopLevelPrognIsFlattened) {
+  auto e = expand("(in-package #:whistler) (defmacro two () '(progn (a) (b))) (two)");
+  ASSERT_EQ(e->forms.size(), 2u);
+  EXPECT_EQ(to_string(*e->forms[0]), "(a)");
+}
+
+TEST(MacroExpansion, LetBindingsAreNotCalls) {
+  EXPECT_EQ(expand_one("(defmacro x () 1) (let ((x 2)) x)"), "(let ((x 2)) x)");
+}
+
+TEST(MacroExpansion, BuiltinPacketMacros) {
+  std::string tcp = expand_one("(with-tcp (d de tcp) (tcp-dst-port tcp))");
+  EXPECT_NE(tcp.find("(> (+ d 54) de)"), std::string::npos) << tcp;
+  EXPECT_NE(tcp.find("(ntohs (load u16 tcp 2))"), std::string::npos) << tcp;
+  EXPECT_NE(tcp.find("(load u8 (+ d 14) 9)"), std::string::npos) << tcp;
+  EXPECT_EQ(expand_one("(when-let ((a 1) (b 2)) c)"),
+            "(let ((a 1)) (when a (let ((b 2)) (when b (progn c)))))");
+  EXPECT_EQ(expand_one("(if-let (p (f)) 1 2)"), "(let ((p (f))) (if p 1 2))");
+}
+
+TEST(MacroExpansion, ExpandedSpansPointBackAtTheCallSite) {
+  auto e = expand("(defmacro m (x) `(+ ,x 1))\n(m 5)");
+  ASSERT_FALSE(e->diags.has_errors());
+  const Datum &plus = *e->forms[0];
+  ASSERT_TRUE(plus.span.expanded_from);
+  EXPECT_EQ(plus.span.expanded_from->line(), 2u);
+  EXPECT_EQ(plus[1]->span.line(), 2u); // the argument keeps its own position
+}
+
+struct ExpandError {
+  const char *text;
+  const char *message;
+};
+
+class MacroErrors : public ::testing::TestWithParam<ExpandError> {};
+
+TEST_P(MacroErrors, AreReportedWithAPosition) {
+  auto e = expand(GetParam().text);
+  ASSERT_TRUE(e->diags.has_errors()) << GetParam().text;
+  EXPECT_NE(e->diags.errors()[0].message.find(GetParam().message), std::string::npos)
+      << e->diags.errors()[0].message;
+  EXPECT_TRUE(e->diags.errors()[0].span.valid());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, MacroErrors,
+    ::testing::Values(ExpandError{"(defmacro m (x) `(+ ,x 1)) (m)", "missing argument 'x'"},
+                      ExpandError{"(defmacro m (x) `(+ ,x 1)) (m 1 2)", "too many arguments"},
+                      ExpandError{"(defmacro m (x) `(+ ,y 1)) (m 1)", "'y' is not a parameter"},
+                      ExpandError{"(defmacro m (x) (list x)) (m 1)", "macro bodies are templates"},
+                      ExpandError{"(defmacro m (x) `(,@x)) (m 1)", "',@' needs a list"},
+                      ExpandError{"(defmacro m (x) `(m ,x)) (m 1)", "nested more than"},
+                      ExpandError{"(defmacro m 5 1)", "macro parameters must be a list"},
+                      ExpandError{"(defmacro m (1) 1)", "expected a parameter name"},
+                      ExpandError{"(when-let (x) 1)", "when-let: expected a binding"},
+                      ExpandError{"(if-let x 1)", "if-let: expected"}));
+
+} // namespace

@@ -1,0 +1,171 @@
+// IR invariants (ir::verify), dead-code elimination, register allocation and peephole,
+// on hand-built IR.
+#include "compiler/emit/peephole.h"
+#include "compiler/ir/dead_code.h"
+#include "compiler/ir/verify.h"
+#include "compiler/regalloc/regalloc.h"
+
+#include <gtest/gtest.h>
+
+#include <linux/bpf.h>
+
+using namespace xdpchain::compiler;
+using namespace xdpchain::compiler::ir;
+
+namespace {
+
+Inst mov(Reg dst, Operand src) {
+  Inst i;
+  i.op = Op::mov;
+  i.dst = dst;
+  i.src = src;
+  return i;
+}
+Inst alu(uint8_t code, Reg dst, Operand src) {
+  Inst i = mov(dst, src);
+  i.op = Op::alu;
+  i.code = code;
+  return i;
+}
+Inst call(int id, int nargs) {
+  Inst i;
+  i.op = Op::call;
+  i.imm = id;
+  i.nargs = nargs;
+  return i;
+}
+Inst jump(uint8_t code, Reg a, Operand b, int label) {
+  Inst i = mov(a, b);
+  i.op = Op::jump;
+  i.code = code;
+  i.label = label;
+  return i;
+}
+Inst label(int l) {
+  Inst i;
+  i.op = Op::label;
+  i.label = l;
+  return i;
+}
+Inst exit_insn() {
+  Inst i;
+  i.op = Op::exit;
+  return i;
+}
+
+TEST(IrVerify, AcceptsWellFormedCode) {
+  Function fn;
+  fn.name = "ok";
+  Reg v = fn.new_vreg();
+  fn.insts = {mov(v, Operand::i(1)), mov(0, Operand::r(v)), exit_insn()};
+  EXPECT_TRUE(verify(fn).has_value());
+}
+
+TEST(IrVerify, RejectsUseBeforeDefinition) {
+  Function fn;
+  fn.name = "bad";
+  Reg v = fn.new_vreg(), w = fn.new_vreg();
+  fn.next_label = 1;
+  fn.insts = {mov(v, Operand::i(1)), jump(BPF_JEQ, v, Operand::i(0), 0),
+              mov(w, Operand::i(2)), label(0),
+              mov(0, Operand::r(w)), exit_insn()};
+  auto s = verify(fn);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_NE(s.error().message().find("used before it is defined"), std::string::npos);
+}
+
+TEST(IrVerify, RejectsUndefinedLabelsFallingOffAndVirtualRegistersAfterAllocation) {
+  Function fn;
+  fn.name = "bad";
+  Reg v = fn.new_vreg();
+  fn.insts = {mov(v, Operand::i(1)), jump(BPF_JEQ, v, Operand::i(0), 7), mov(0, Operand::r(v)),
+              exit_insn()};
+  EXPECT_FALSE(verify(fn).has_value());
+  fn.insts = {mov(0, Operand::i(1))};
+  EXPECT_FALSE(verify(fn).has_value());
+  fn.insts = {mov(v, Operand::i(1)), mov(0, Operand::r(v)), exit_insn()};
+  EXPECT_FALSE(verify(fn, VerifyOptions{true}).has_value());
+}
+
+TEST(DeadCode, RemovesUnusedValuesAndUnreachableBlocks) {
+  Function fn;
+  fn.name = "dce";
+  Reg a = fn.new_vreg(), b = fn.new_vreg();
+  fn.insts = {mov(a, Operand::i(1)), mov(b, Operand::i(2)), mov(0, Operand::r(a)),
+              exit_insn(),           mov(0, Operand::i(3)), exit_insn()};
+  run_dead_code_elimination(fn);
+  ASSERT_EQ(fn.insts.size(), 3u);
+  EXPECT_EQ(fn.insts[0].dst, a);
+}
+
+TEST(RegisterAllocation, ValuesLiveAcrossCallsGetCalleeSavedRegisters) {
+  Function fn;
+  fn.name = "calls";
+  Reg ctx = fn.new_vreg(), tmp = fn.new_vreg(), res = fn.new_vreg();
+  fn.insts = {mov(ctx, Operand::r(1)), mov(tmp, Operand::i(5)),
+              mov(1, Operand::r(tmp)), call(5, 1),
+              mov(res, Operand::r(0)), alu(BPF_ADD, res, Operand::r(ctx)),
+              mov(0, Operand::r(res)), exit_insn()};
+  auto stats = run_register_allocation(fn);
+  ASSERT_TRUE(stats.has_value()) << stats.error().str();
+  ASSERT_TRUE(verify(fn, VerifyOptions{true}).has_value());
+  // ctx survives the call, so it lives in r6-r9; the call's argument went straight to r1.
+  EXPECT_GE(fn.insts[0].dst, 6);
+  EXPECT_LE(fn.insts[0].dst, 9);
+  EXPECT_EQ(fn.insts[1].dst, 1);
+  EXPECT_EQ(stats->spilled, 0);
+}
+
+TEST(RegisterAllocation, SpillsWhenMoreThanFourValuesSurviveACall) {
+  Function fn;
+  fn.name = "pressure";
+  std::vector<Reg> live;
+  for (int i = 0; i < 6; ++i) {
+    live.push_back(fn.new_vreg());
+    fn.insts.push_back(mov(live.back(), Operand::i(i + 1)));
+  }
+  fn.insts.push_back(call(5, 0));
+  Reg sum = fn.new_vreg();
+  fn.insts.push_back(mov(sum, Operand::i(0)));
+  for (Reg r : live)
+    fn.insts.push_back(alu(BPF_ADD, sum, Operand::r(r)));
+  fn.insts.push_back(mov(0, Operand::r(sum)));
+  fn.insts.push_back(exit_insn());
+  auto stats = run_register_allocation(fn);
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_GE(stats->spilled, 2);
+  EXPECT_TRUE(verify(fn, VerifyOptions{true}).has_value());
+  EXPECT_GT(fn.stack_size, 0);
+}
+
+TEST(Peephole, JumpsToTheNextInstructionAndOverGotosDisappear) {
+  Function fn;
+  fn.name = "jumps";
+  fn.next_label = 3;
+  // if r1 == 0 goto L0; goto L1; L0: r0 = 1; exit; L1: r0 = 2; goto L2; L2: exit
+  Inst ja;
+  ja.op = Op::ja;
+  ja.label = 1;
+  Inst ja2 = ja;
+  ja2.label = 2;
+  fn.insts = {jump(BPF_JEQ, 1, Operand::i(0), 0),
+              ja,
+              label(0),
+              mov(0, Operand::i(1)),
+              exit_insn(),
+              label(1),
+              mov(0, Operand::i(2)),
+              ja2,
+              label(2),
+              exit_insn()};
+  run_peephole(fn);
+  ASSERT_TRUE(verify(fn, VerifyOptions{true}).has_value());
+  int jumps = 0, gotos = 0;
+  for (const Inst &i : fn.insts)
+    jumps += i.op == Op::jump, gotos += i.op == Op::ja;
+  EXPECT_EQ(jumps, 1);
+  EXPECT_EQ(gotos, 0);
+  EXPECT_EQ(fn.insts[0].code, BPF_JNE);
+}
+
+} // namespace
