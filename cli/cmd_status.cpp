@@ -22,7 +22,7 @@ struct StatusOptions {
 std::vector<std::string> interfaces_with_state(const std::string &root) {
   std::vector<std::string> names;
   struct stat st;
-  if (stat("/proc/self/ns/net", &st) != 0) return names;
+  if (stat("/proc/thread-self/ns/net", &st) != 0) return names;
   const std::string prefix = "ns" + std::to_string(st.st_ino) + "-if";
   std::error_code ec;
   for (const auto &entry : std::filesystem::directory_iterator(root, ec)) {

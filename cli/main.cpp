@@ -1,10 +1,12 @@
 // xdpchain: run many XDP programs on one interface. Parses the command line and dispatches
 // to the verb registered under that name; every verb lives in cmd_<verb>.cpp.
 #include "cli/command_registry.h"
+#include "manifests/netns.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 using namespace xdpchain::cli;
 
@@ -39,11 +41,22 @@ int main(int argc, char **argv) {
   app.add_option("--bpffs", global.bpffs_root, "root of xdpchain's bpffs state")
       ->capture_default_str();
   app.add_flag("-v,--verbose", global.verbose, "show full verifier logs and library messages");
+  // Entered before the verb runs; unlike `ip netns exec`, this keeps /sys/fs/bpf visible.
+  static std::optional<xdpchain::manifests::NetnsScope> netns;
+  app.add_option_function<std::string>(
+      "--netns",
+      [](const std::string &name) {
+        auto scope = xdpchain::manifests::NetnsScope::enter(name);
+        if (!scope) throw CLI::ValidationError("--netns", scope.error().str());
+        netns.emplace(std::move(*scope));
+      },
+      "run in this network namespace (a name from `ip netns list`, or a path)");
 
   auto &registry = commands();
   std::sort(registry.begin(), registry.end(),
             [](const Command &a, const Command &b) { return a.order < b.order; });
-  for (const auto &command : registry) command.setup(app, global);
+  for (const auto &command : registry)
+    command.setup(app, global);
 
   try {
     app.parse(argc, argv);

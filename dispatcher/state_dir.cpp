@@ -24,7 +24,7 @@ Result<InterfaceRef> resolve_interface(const std::string &name) {
     return Error(ErrorKind::not_found, "interface '" + name + "' does not exist")
         .hint("list interfaces with: ip link show");
   struct stat st;
-  if (stat("/proc/self/ns/net", &st) != 0)
+  if (stat("/proc/thread-self/ns/net", &st) != 0)
     return Error::from_errno("read network namespace of this process", errno);
   ref.netns_inode = st.st_ino;
   return ref;
