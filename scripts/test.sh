@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The full test suite, as CI runs it (.ci/run): installs what is needed, builds, runs every
+# ctest label (unit, kernel, netns, vm), then the ASan/UBSan build's unit and kernel tests,
+# the front-end fuzzer for a bounded time, and the clang-format check.
+# Needs root (BPF, namespaces, qemu). docs/testing.md says what each tier needs.
+#   XDPCHAIN_TEST_SKIP_SANITIZERS=1  skip the sanitizer build (faster local runs)
+#   XDPCHAIN_FUZZ_SECONDS=N          fuzzing time (default 60; 0 skips)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+jobs=$(nproc)
+
+section() { printf '\n=== %s ===\n' "$*"; }
+
+section "install dependencies"
+bash scripts/install-deps.sh
+
+section "build"
+bash scripts/build.sh "$root/build"
+
+section "format check"
+mapfile -t sources < <(git ls-files '*.cpp' '*.h' | grep -v '^tests/progs/.*\.h$' || true)
+clang-format --dry-run -Werror "${sources[@]}"
+
+section "tests on this kernel (unit, kernel, netns)"
+(cd build && ctest --output-on-failure -j "$jobs" -L 'unit|kernel|netns')
+
+section "tests in the VM (vm: freplace on Debian 6.1 and 6.12)"
+(cd build && ctest --output-on-failure -L vm)
+
+if [ "${XDPCHAIN_TEST_SKIP_SANITIZERS:-0}" != 1 ]; then
+  section "ASan/UBSan build: unit and kernel tests"
+  bash scripts/build.sh "$root/build-asan" -DXDPCHAIN_SANITIZE=ON
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure -j "$jobs" -L 'unit|kernel')
+fi
+
+fuzz_seconds=${XDPCHAIN_FUZZ_SECONDS:-60}
+if [ "$fuzz_seconds" != 0 ] && [ -x tests/fuzz/run.sh ]; then
+  section "fuzzing the compiler front end for ${fuzz_seconds}s"
+  bash tests/fuzz/run.sh "$fuzz_seconds"
+fi
+echo
+echo "all test stages passed"
