@@ -6,6 +6,7 @@
 #include "compiler/emit/peephole.h"
 #include "compiler/expand/macro_expand.h"
 #include "compiler/fold/fold_constants.h"
+#include "compiler/ir/address_folding.h"
 #include "compiler/ir/dead_code.h"
 #include "compiler/ir/verify.h"
 #include "compiler/lower/lower_program.h"
@@ -60,6 +61,7 @@ Result<EmittedProgram> compile_program(const ProgramModel &model, const ProgramD
     return ir::verify(*fn, ir::VerifyOptions{allocated});
   };
   ir::run_dead_code_elimination(*fn);
+  ir::run_address_folding(*fn);
   if (auto s = check(false); !s) return internal_error(program, s.error());
   auto stats = run_register_allocation(*fn);
   if (!stats) {

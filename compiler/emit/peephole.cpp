@@ -96,20 +96,13 @@ bool one_pass(ir::Function &fn) {
         continue;
       }
     }
-    // "goto L" where L is a short return block: copy the block.
+    // "goto L" where L is a bare exit: the exit itself is as short as the jump.
     if (inst.op == Op::ja) {
       size_t t = skip_labels(fn, pos[inst.label]);
       if (t < fn.insts.size() && fn.insts[t].op == Op::exit) {
         Inst exit = fn.insts[t];
         exit.loc = inst.loc;
         out.push_back(exit);
-        changed = true;
-        continue;
-      }
-      if (t + 1 < fn.insts.size() && fn.insts[t].op == Op::mov && fn.insts[t].dst == 0 &&
-          fn.insts[t + 1].op == Op::exit) {
-        out.push_back(fn.insts[t]);
-        out.push_back(fn.insts[t + 1]);
         changed = true;
         continue;
       }
