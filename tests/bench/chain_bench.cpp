@@ -1,0 +1,126 @@
+// Cost of a chain, measured side by side in one run with BPF_PROG_TEST_RUN on this kernel:
+// one program alone against the same program as every member of chains of growing length,
+// on the tail-call backend and on the freplace dispatcher's call structure (here with its
+// stubs, which a kernel that allows freplace replaces through a trampoline jump).
+// Prints a table of ns per packet, the ratio to the single program, and the cost per hop.
+#include "dispatcher/counters.h"
+#include "dispatcher/freplace_generator.h"
+#include "dispatcher/program_loader.h"
+#include "dispatcher/tailcall_generator.h"
+#include "ext/program_object.h"
+
+#include <bpf/bpf.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <stdexcept>
+#include <vector>
+
+using namespace xdpchain;
+using namespace xdpchain::dispatcher;
+
+namespace {
+
+constexpr int kRepeat = 2'000'000;
+constexpr int kRounds = 5;
+
+template <typename T> T must(Result<T> r, const char *what) {
+  if (!r) throw std::runtime_error(std::string(what) + ": " + r.error().str());
+  return std::move(*r);
+}
+
+std::vector<uint8_t> packet() {
+  std::vector<uint8_t> p(64, 0);
+  p[12] = 0x08; // IPv4 EtherType, zero payload
+  return p;
+}
+
+// Median ns per run over kRounds rounds of kRepeat runs.
+double ns_per_run(int prog_fd) {
+  std::vector<uint8_t> in = packet();
+  std::vector<double> rounds;
+  for (int r = 0; r < kRounds; ++r) {
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in.data(),
+                .data_size_in = static_cast<uint32_t>(in.size()), .repeat = kRepeat);
+    if (bpf_prog_test_run_opts(prog_fd, &opts) != 0)
+      throw std::runtime_error(std::string("test run: ") + std::strerror(errno));
+    rounds.push_back(opts.duration);
+  }
+  std::sort(rounds.begin(), rounds.end());
+  return rounds[kRounds / 2];
+}
+
+struct Tailcall {
+  Fd counters, array, root;
+  std::vector<Fd> entries;
+};
+
+Tailcall tailcall_chain(int members, const std::vector<bpf_insn> &member_insns) {
+  Tailcall t;
+  t.counters = must(create_counters_map(), "counters");
+  t.array = Fd(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "bench", 4, 4, members, nullptr));
+  t.root = must(load_program(must(generate_tailcall_root({t.array.get(), false}), "root")), "root");
+  for (int i = 0; i < members; ++i) {
+    TailcallEntrySpec spec;
+    spec.slot = {kDefaultProceedOn, static_cast<uint32_t>(i)};
+    spec.position = i;
+    spec.last = i + 1 == members;
+    spec.prog_array_fd = t.array.get();
+    spec.counters_map_fd = t.counters.get();
+    spec.member_insns = member_insns;
+    t.entries.push_back(must(load_program(must(generate_tailcall_entry(spec), "entry")), "entry"));
+    uint32_t key = i;
+    int fd = t.entries.back().get();
+    bpf_map_update_elem(t.array.get(), &key, &fd, BPF_ANY);
+  }
+  return t;
+}
+
+Fd freplace_dispatcher(int members, int counters_fd) {
+  DispatcherSpec spec;
+  spec.counters_map_fd = counters_fd;
+  for (int i = 0; i < members; ++i)
+    spec.slots.push_back({kDefaultProceedOn, uint32_t(i)});
+  return must(load_program(must(generate_freplace_dispatcher(spec), "dispatcher")), "dispatcher");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string object = argc > 1 ? argv[1] : XDPCHAIN_PROGS_DIR "/xdp_pass.o";
+  try {
+    auto program = must(ext::ProgramObject::open(object, {}), "open member object");
+    if (auto s = program.load_as_xdp(false); !s) throw std::runtime_error(s.error().str());
+    const std::vector<bpf_insn> member = program.final_insns();
+    double single = ns_per_run(program.prog_fd());
+
+    std::printf("xdpchain chain cost: BPF_PROG_TEST_RUN, 64-byte packet, %d runs x %d rounds "
+                "(median), member = %s\n\n",
+                kRepeat, kRounds, object.c_str());
+    std::printf("%-34s %8s %10s %12s %14s\n", "variant", "members", "ns/packet", "x single",
+                "ns per member");
+    std::printf("%-34s %8d %10.1f %12.2f %14s\n", "single program, no chain", 1, single, 1.0, "-");
+    Fd counters = must(create_counters_map(), "counters");
+    for (int n : {1, 2, 4, 10, 32}) {
+      Tailcall chain = tailcall_chain(n, member);
+      double t = ns_per_run(chain.root.get());
+      std::printf("%-34s %8d %10.1f %12.2f %14.1f\n", "tail-call backend", n, t, t / single,
+                  (t - single) / n);
+    }
+    for (int n : {1, 2, 4, 10, 32, 64, 127}) {
+      Fd dispatcher = freplace_dispatcher(n, counters.get());
+      double t = ns_per_run(dispatcher.get());
+      std::printf("%-34s %8d %10.1f %12.2f %14.1f\n", "freplace dispatcher (stubs)", n, t,
+                  t / single, (t - single) / n);
+    }
+    std::printf("\nns per member = (chain - single) / members: the chain's own cost per hop,\n"
+                "counters included. freplace rows run the dispatcher's stubs; an attached\n"
+                "extension adds a trampoline jump per member on kernels that allow freplace.\n");
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "chain_bench: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
