@@ -1,5 +1,8 @@
 #include "cli/object_source.h"
 
+#include "manifests/lisp_compiler.h"
+#include "manifests/object_cache.h"
+
 #include <filesystem>
 
 namespace xdpchain::cli {
@@ -9,9 +12,12 @@ Result<std::string> materialize_object(const std::string &path) {
   auto absolute = std::filesystem::absolute(path, ec);
   if (ec || !std::filesystem::exists(absolute, ec))
     return Error(ErrorKind::not_found, "object '" + path + "' does not exist");
-  if (absolute.extension() == ".lisp")
-    return Error(ErrorKind::not_supported, "'" + path + "': .lisp sources need the compiler");
-  return absolute.lexically_normal().string();
+  if (absolute.extension() != ".lisp") return absolute.lexically_normal().string();
+  // Same path the manifests use: the same source always lands at the same object path, so
+  // re-adding an unchanged source is recognised as unchanged.
+  auto elf = manifests::compile_lisp(absolute.string());
+  if (!elf) return std::move(elf).error();
+  return manifests::store_object(*elf, manifests::default_object_cache());
 }
 
 } // namespace xdpchain::cli
