@@ -1,0 +1,269 @@
+// `xdpchain apply`, `diff` and `export` against real chains: the scenarios of issue 5,
+// judged by ping/UDP traffic across the veth pair and by `status --json`.
+#include "tests/manifests/apply_fixture.h"
+
+#include <bpf/bpf.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace xdpchain::test {
+namespace {
+
+using Labels = std::vector<std::string>;
+using nlohmann::json;
+
+// count (10) -> drop-icmp (20) -> pass (30); count's map pinned under the test's pins.
+std::vector<Program> edge(const std::string &pins, int pass_priority = 30) {
+  return {{"count", "xdp_count", 10,
+           "      maps:\n        - name: proto_count\n          pin: " + pins + "/proto_count\n"},
+          {"drop-icmp", "xdp_drop_icmp", 20, ""},
+          {"pass", "xdp_pass", pass_priority, ""}};
+}
+
+uint64_t read_pinned_u64(const std::string &pin, uint32_t key) {
+  int fd = bpf_obj_get(pin.c_str());
+  EXPECT_GE(fd, 0) << "no map pinned at " << pin;
+  if (fd < 0) return ~0ull;
+  uint64_t value = ~0ull;
+  EXPECT_EQ(bpf_map_lookup_elem(fd, &key, &value), 0);
+  ::close(fd);
+  return value;
+}
+
+// prog ids by label, plus the chain's generation and dispatcher: what "nothing changed"
+// means to the kernel.
+struct Snapshot {
+  std::map<std::string, uint32_t> prog_ids;
+  uint32_t generation = 0;
+  uint32_t dispatcher = 0;
+  uint32_t link = 0;
+  bool operator==(const Snapshot &) const = default;
+};
+
+Snapshot snapshot(const json &status) {
+  Snapshot s;
+  for (const auto &p : status.value("programs", json::array()))
+    s.prog_ids[p.value("label", std::string())] = p.value("prog_id", 0u);
+  s.generation = status.value("generation", 0u);
+  s.dispatcher = status.value("dispatcher_prog_id", 0u);
+  s.link = status.value("xdp_link_id", 0u);
+  return s;
+}
+
+std::ostream &operator<<(std::ostream &os, const Snapshot &s) {
+  os << "{generation " << s.generation << ", dispatcher " << s.dispatcher << ", link " << s.link;
+  for (const auto &[label, id] : s.prog_ids)
+    os << ", " << label << " " << id;
+  return os << "}";
+}
+
+TEST_P(ApplyTest, ThreeProgramManifestGivesVerdictsOnRealTraffic) {
+  std::string path = write("edge.yaml", document("edge", edge(pins())));
+  CommandResult r = apply(path);
+  ASSERT_EXIT_CODE(r, 0);
+  EXPECT_NE(r.out.find("swapped (generation 1)"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("+ added     count"), std::string::npos) << r;
+
+  json st = status();
+  EXPECT_TRUE(st.value("present", false));
+  EXPECT_EQ(st.value("backend", ""), backend());
+  ASSERT_EQ(labels(st), (Labels{"count", "drop-icmp", "pass"})) << st.dump(2);
+  EXPECT_EQ(member(st, "drop-icmp").value("object", ""),
+            std::filesystem::path(dir() + "/progs/xdp_drop_icmp.o").lexically_normal().string());
+
+  EXPECT_EQ(net().ping(4), 0) << "ping passed a chain with a program that drops ICMP";
+  EXPECT_EQ(net().send_udp(7000, 6), 6) << "UDP dropped by a chain that only drops ICMP";
+
+  st = status();
+  EXPECT_EQ(counter(st, "count", "entered"), 10u);
+  EXPECT_EQ(counter(st, "count", "pass"), 10u);
+  EXPECT_EQ(counter(st, "drop-icmp", "entered"), 10u);
+  EXPECT_EQ(counter(st, "drop-icmp", "drop"), 4u);
+  EXPECT_EQ(counter(st, "pass", "entered"), 6u);
+  EXPECT_EQ(read_pinned_u64(pins() + "/proto_count", 1), 4u) << "ICMP in the pinned map";
+  EXPECT_EQ(read_pinned_u64(pins() + "/proto_count", 17), 6u) << "UDP in the pinned map";
+}
+
+TEST_P(ApplyTest, ApplyingTheSameManifestAgainChangesNothing) {
+  std::string path = write("edge.yaml", document("edge", edge(pins())));
+  ASSERT_EXIT_CODE(apply(path), 0);
+  EXPECT_EQ(net().ping(3), 0);
+  Snapshot before = snapshot(status());
+
+  CommandResult again = apply(path);
+  ASSERT_EXIT_CODE(again, 0);
+  EXPECT_NE(again.out.find("unchanged, no swap"), std::string::npos) << again;
+  for (const char *label : {"count", "drop-icmp", "pass"})
+    EXPECT_NE(again.out.find(std::string("= unchanged ") + label), std::string::npos) << again;
+  json st = status();
+  EXPECT_EQ(snapshot(st), before) << "same program ids, no new generation";
+  EXPECT_EQ(counter(st, "count", "entered"), 3u) << "counters survive the re-apply";
+  EXPECT_EQ(read_pinned_u64(pins() + "/proto_count", 1), 3u) << "the map survives too";
+
+  CommandResult d = diff(path);
+  ASSERT_EXIT_CODE(d, 0);
+  EXPECT_NE(d.out.find("edge: interface '" + iface() + "'"), std::string::npos) << d;
+  EXPECT_NE(d.out.find(": matches"), std::string::npos) << d;
+}
+
+TEST_P(ApplyTest, ChangingOnePriorityReordersWithOneSwap) {
+  ASSERT_EXIT_CODE(apply(write("edge.yaml", document("edge", edge(pins())))), 0);
+  EXPECT_EQ(net().ping(2), 0);
+  json before = status();
+
+  std::string moved = write("moved.yaml", document("edge", edge(pins(), 5)));
+  CommandResult d = diff(moved);
+  ASSERT_EXIT_CODE(d, 5);
+  EXPECT_NE(d.out.find("* changed   pass       priority 30 -> 5"), std::string::npos) << d;
+  EXPECT_NE(d.out.find("~ reordered count"), std::string::npos) << d;
+  EXPECT_EQ(snapshot(status()), snapshot(before)) << "diff changed the chain";
+
+  CommandResult r = apply(moved);
+  ASSERT_EXIT_CODE(r, 0);
+  json after = status();
+  EXPECT_EQ(labels(after), (Labels{"pass", "count", "drop-icmp"})) << after.dump(2);
+  EXPECT_EQ(after.value("generation", 0u), before.value("generation", 0u) + 1) << "one swap";
+  EXPECT_EQ(after.value("xdp_link_id", 0u), before.value("xdp_link_id", 0u))
+      << "the swap replaced the program behind the link, not the link";
+  for (const char *label : {"count", "drop-icmp"})
+    EXPECT_EQ(member(after, label).value("prog_id", 0u), member(before, label).value("prog_id", 1u))
+        << label << " only moved: it keeps its program";
+  EXPECT_EQ(counter(after, "count", "entered"), 2u) << "and its counters";
+  EXPECT_EQ(net().ping(2), 0) << "ICMP still dropped after the reorder";
+  EXPECT_EQ(net().send_udp(7001, 3), 3);
+  ASSERT_EXIT_CODE(diff(moved), 0);
+}
+
+TEST_P(ApplyTest, BrokenManifestLeavesTheChainAndItsTrafficUntouched) {
+  ASSERT_EXIT_CODE(apply(write("edge.yaml", document("edge", edge(pins())))), 0);
+  Snapshot before = snapshot(status());
+
+  // Valid except for three mistakes, one of which also drops drop-icmp from the chain.
+  std::vector<Program> programs = {{"count", "xdp_count", 10, "      colour: red\n"},
+                                   {"pass", "xdp_pass_missing", 30, ""},
+                                   {"late", "xdp_pass", 2000, ""}};
+  std::string broken = write("broken.yaml", document("edge", programs));
+  CommandResult r = apply(broken);
+  ASSERT_EXIT_CODE(r, 2);
+  EXPECT_NE(r.err.find(broken + ":13:7: key 'spec.programs[0].colour': unknown key"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.err.find(broken + ":15:15: key 'spec.programs[1].object': file not found: "),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.err.find(broken + ":19:17: key 'spec.programs[2].priority': priority 2000 out "
+                                "of range 0..1000"),
+            std::string::npos)
+      << r;
+  EXPECT_NE(r.err.find("3 problems; nothing changed"), std::string::npos) << r;
+  ASSERT_EXIT_CODE(diff(broken), 2);
+
+  // Valid YAML the loader refuses: a program the object does not have.
+  std::vector<Program> wrong_program = edge(pins());
+  wrong_program[2].extra = "      program: no_such_function\n";
+  CommandResult refused = apply(write("refused.yaml", document("edge", wrong_program)));
+  EXPECT_NE(refused.exit_code, 0) << refused;
+  EXPECT_NE(refused.err.find("nothing changed"), std::string::npos) << refused;
+
+  EXPECT_EQ(snapshot(status()), before);
+  EXPECT_EQ(net().ping(3), 0) << "ICMP still dropped";
+  EXPECT_EQ(net().send_udp(7002, 3), 3) << "UDP still passes";
+}
+
+TEST_P(ApplyTest, ExportThenApplyRoundTrips) {
+  std::vector<Program> programs = edge(pins());
+  programs[1].extra = "      proceedOn: [pass, XDP_TX]\n";
+  ASSERT_EXIT_CODE(apply(write("edge.yaml", document("edge", programs))), 0);
+  Snapshot before = snapshot(status());
+
+  std::filesystem::create_directory(dir() + "/elsewhere");
+  std::string exported = dir() + "/elsewhere/exported.yaml";
+  ASSERT_EXIT_CODE(export_to(exported), 0);
+  std::ifstream in(exported);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("kind: XdpChain"), std::string::npos) << text;
+  EXPECT_NE(text.find("backend: " + backend()), std::string::npos) << text;
+  EXPECT_NE(text.find("proceedOn: [pass, tx]"), std::string::npos) << text;
+
+  CommandResult d = diff(exported);
+  ASSERT_EXIT_CODE(d, 0);
+  EXPECT_NE(d.out.find(": matches"), std::string::npos) << d;
+  CommandResult r = apply(exported);
+  ASSERT_EXIT_CODE(r, 0);
+  EXPECT_NE(r.out.find("unchanged, no swap"), std::string::npos) << r;
+  EXPECT_EQ(snapshot(status()), before);
+
+  // The export also recreates the chain from nothing.
+  std::string empty = write("empty.yaml", document("edge", {}));
+  ASSERT_EXIT_CODE(apply(empty), 0);
+  EXPECT_FALSE(status().value("present", true));
+  EXPECT_EQ(net().ping(2), 2) << "no chain: ping passes";
+  ASSERT_EXIT_CODE(diff(exported), 5);
+  ASSERT_EXIT_CODE(apply(exported), 0);
+  EXPECT_EQ(labels(status()), (Labels{"count", "drop-icmp", "pass"}));
+  EXPECT_EQ(net().ping(2), 0);
+  ASSERT_EXIT_CODE(diff(exported), 0);
+}
+
+TEST_P(ApplyTest, TwoDocumentsChangeBothInterfacesOrNeither) {
+  const NetnsEndpoint &peer = net().peer();
+  std::string both = document("dut", {{"drop-icmp", "xdp_drop_icmp", 20, ""}}) + "---\n" +
+                     document("peer", {{"count", "xdp_count", 10, ""}}, peer.ifname, peer.netns);
+  ASSERT_EXIT_CODE(apply(write("both.yaml", both)), 0);
+  EXPECT_EQ(labels(status()), (Labels{"drop-icmp"}));
+  EXPECT_EQ(labels(status(/*peer=*/true)), (Labels{"count"}));
+  EXPECT_EQ(net().ping(2), 0);
+  ASSERT_EXIT_CODE(diff(write("both.yaml", both)), 0);
+
+  // The second document is broken: the first interface must not change either.
+  std::string half = document("dut", {{"pass", "xdp_pass", 20, ""}}) + "---\n" +
+                     document("peer", {{"count", "xdp_count", 10, ""}}, "no-such-if0", peer.netns);
+  CommandResult r = apply(write("half.yaml", half));
+  ASSERT_EXIT_CODE(r, 2);
+  EXPECT_NE(
+      r.err.find("interface 'no-such-if0' not found in network namespace '" + peer.netns + "'"),
+      std::string::npos)
+      << r;
+  EXPECT_EQ(labels(status()), (Labels{"drop-icmp"}));
+  EXPECT_EQ(net().ping(2), 0);
+}
+
+TEST_P(ApplyTest, DryRunChangesNothing) {
+  std::string path = write("edge.yaml", document("edge", edge(pins())));
+  CommandResult r = apply(path, {"--dry-run"});
+  ASSERT_EXIT_CODE(r, 0);
+  EXPECT_NE(r.out.find("would change (dry run)"), std::string::npos) << r;
+  EXPECT_FALSE(status().value("present", true));
+  EXPECT_EQ(net().ping(2), 2);
+  ASSERT_EXIT_CODE(diff(path), 5);
+}
+
+TEST_P(ApplyTest, LispSourceIsCompiledOnTheFly) {
+  ::setenv("XDPCHAIN_OBJECT_CACHE", (dir() + "/objects").c_str(), 1);
+  std::filesystem::copy_file(XDPCHAIN_SOURCE_DIR "/manifests/examples/drop-port.lisp",
+                             dir() + "/drop-port.lisp");
+  std::string text = document("lisp", {{"count", "xdp_count", 10, ""}});
+  text += "    - name: drop-port\n      source: drop-port.lisp\n";
+  std::string path = write("lisp.yaml", text);
+  CommandResult r = apply(path);
+  ::unsetenv("XDPCHAIN_OBJECT_CACHE");
+  ASSERT_EXIT_CODE(r, 0);
+  json st = status();
+  ASSERT_EQ(labels(st), (Labels{"count", "drop-port"})) << st.dump(2);
+  EXPECT_EQ(member(st, "drop-port").value("priority", 0), 20) << "from (:priority 20)";
+  EXPECT_EQ(member(st, "drop-port").value("object", "").rfind(dir() + "/objects/", 0), 0u);
+  EXPECT_EQ(net().send_udp(9999, 3), 0) << "the compiled program drops port 9999";
+  EXPECT_EQ(net().send_udp(7000, 3), 3);
+
+  ::setenv("XDPCHAIN_OBJECT_CACHE", (dir() + "/objects").c_str(), 1);
+  CommandResult again = apply(path);
+  ::unsetenv("XDPCHAIN_OBJECT_CACHE");
+  ASSERT_EXIT_CODE(again, 0);
+  EXPECT_NE(again.out.find("unchanged, no swap"), std::string::npos)
+      << "the same source compiles to the same cached object: " << again;
+}
+
+} // namespace
+} // namespace xdpchain::test
