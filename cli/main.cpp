@@ -15,7 +15,7 @@ namespace {
 const char *kFooter = R"(exit codes:
   0  success
   1  the operation failed; the interface keeps its previous chain
-  2  bad command line or input file
+  2  bad command line or input (a file, interface, label or program that does not exist)
   3  not supported by this kernel or interface
   4  conflict: another tool owns the interface, or the chain changed underneath
   5  diff: the interface does not match the manifest

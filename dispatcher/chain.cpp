@@ -390,7 +390,13 @@ Result<ApplyReport> change(const std::string &interface, const ChainChange &chan
   if (!desired) return std::move(desired).error().wrap(iface_frame(interface));
   auto report =
       apply_locked(*desired, locked->iface, locked->dir, locked->current, options, apply_options);
-  if (!report) return std::move(report).error().wrap(iface_frame(interface));
+  if (!report) {
+    if (!locked->current.present) { // leave nothing behind on an interface we did not own
+      StateDir::remove_tree(locked->dir.counters_path());
+      locked->dir.remove_if_empty();
+    }
+    return std::move(report).error().wrap(iface_frame(interface));
+  }
   if (!apply_options.dry_run) {
     auto status = read_status(interface, options);
     if (status) report->status = std::move(*status);
