@@ -94,6 +94,22 @@ TEST_P(ChainTest, ThreeProgramsRunInPriorityOrderAndCountPackets) {
       << "removed member's program " << dropper_id << " still loaded";
 }
 
+TEST_P(ChainTest, EqualPrioritiesRunInLabelOrder) {
+  // Both at the default priority 50; `zeta` is added first but `alpha` sorts first. Run order
+  // shows in the counters: alpha drops ping, so only UDP reaches zeta.
+  ASSERT_CMD_OK(add("xdp_count", {"--name", "zeta"}));
+  ASSERT_CMD_OK(add("xdp_drop_icmp", {"--name", "alpha"}));
+  json st = status();
+  ASSERT_EQ(labels(st), (Labels{"alpha", "zeta"})) << st.dump(2);
+  EXPECT_EQ(member(st, "alpha").value("priority", 0), 50) << "default priority";
+  EXPECT_EQ(member(st, "zeta").value("priority", 0), 50) << "default priority";
+  EXPECT_EQ(net().ping(3), 0);
+  EXPECT_EQ(net().send_udp(7000, 2), 2);
+  st = status();
+  EXPECT_EQ(counters(st, "alpha"), (Counts{.entered = 5, .drop = 3, .pass = 2}));
+  EXPECT_EQ(counters(st, "zeta"), counts_of(2, "pass"));
+}
+
 TEST_P(ChainTest, RunConfigInObjectSetsPriorityAndProceedSet) {
   // xdp_run_config drops ICMP, with priority 15 and chain calls on pass and drop in its
   // XDP_RUN_CONFIG: after it, ping must still reach `after` (priority 20), which passes it.

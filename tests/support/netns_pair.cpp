@@ -30,20 +30,6 @@ void write_sysctl(const std::string &path, const std::string &value) {
   if (file) file << value;
 }
 
-class Socket {
-public:
-  explicit Socket(int fd) : fd_(fd) {
-    if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-  }
-  ~Socket() { close(fd_); }
-  Socket(const Socket &) = delete;
-  Socket &operator=(const Socket &) = delete;
-  int fd() const { return fd_; }
-
-private:
-  int fd_;
-};
-
 sockaddr_in ipv4_address(const std::string &ip, uint16_t port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -146,36 +132,9 @@ int NetnsPair::ping(int count, milliseconds timeout) const {
 }
 
 int NetnsPair::send_udp(uint16_t port, int count, milliseconds timeout) const {
-  std::optional<Socket> rx, tx;
-  {
-    NetnsScope scope(dut_.netns);
-    rx.emplace(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    int one = 1;
-    setsockopt(rx->fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in addr = ipv4_address(dut_.ipv4, port);
-    if (bind(rx->fd(), reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("bind " + dut_.ipv4 + ":" + std::to_string(port) + ": " +
-                               std::strerror(errno));
-  }
-  {
-    NetnsScope scope(peer_.netns);
-    tx.emplace(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  }
-  const sockaddr_in to = ipv4_address(dut_.ipv4, port);
-  char payload[64] = "xdpchain test datagram";
-  for (int i = 0; i < count; ++i) {
-    if (sendto(tx->fd(), payload, sizeof payload, 0, reinterpret_cast<const sockaddr *>(&to),
-               sizeof to) != static_cast<ssize_t>(sizeof payload))
-      throw std::runtime_error(std::string("sendto: ") + std::strerror(errno));
-  }
-  int received = 0;
-  pollfd pfd{rx->fd(), POLLIN, 0};
-  while (received < count && poll(&pfd, 1, static_cast<int>(timeout.count())) > 0) {
-    char buf[256];
-    while (recv(rx->fd(), buf, sizeof buf, 0) >= 0)
-      ++received;
-  }
-  return received;
+  UdpFlow flow(*this, port);
+  flow.send(count);
+  return flow.wait_for(count, timeout);
 }
 
 nlohmann::json NetnsPair::dut_xdp() const {
@@ -185,6 +144,62 @@ nlohmann::json NetnsPair::dut_xdp() const {
   if (!links.is_array() || links.empty()) throw std::runtime_error("ip link: " + r.out);
   const auto &link = links.front();
   return link.contains("xdp") ? link["xdp"] : nlohmann::json();
+}
+
+UdpFlow::UdpFlow(const NetnsPair &pair, uint16_t port) : to_ip_(pair.dut().ipv4), port_(port) {
+  try {
+    {
+      NetnsScope scope(pair.dut().netns);
+      rx_fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      if (rx_fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+      int one = 1;
+      setsockopt(rx_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      sockaddr_in addr = ipv4_address(to_ip_, port);
+      if (bind(rx_fd_, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0)
+        throw std::runtime_error("bind " + to_ip_ + ":" + std::to_string(port) + ": " +
+                                 std::strerror(errno));
+    }
+    {
+      NetnsScope scope(pair.peer().netns);
+      tx_fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      if (tx_fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+    }
+  } catch (...) {
+    if (rx_fd_ >= 0) close(rx_fd_);
+    if (tx_fd_ >= 0) close(tx_fd_);
+    throw;
+  }
+}
+
+UdpFlow::~UdpFlow() {
+  close(rx_fd_);
+  close(tx_fd_);
+}
+
+void UdpFlow::send(int count) {
+  const sockaddr_in to = ipv4_address(to_ip_, port_);
+  char payload[64] = "xdpchain test datagram";
+  for (int i = 0; i < count; ++i) {
+    if (sendto(tx_fd_, payload, sizeof payload, 0, reinterpret_cast<const sockaddr *>(&to),
+               sizeof to) != static_cast<ssize_t>(sizeof payload))
+      throw std::runtime_error(std::string("sendto: ") + std::strerror(errno));
+    ++sent_;
+  }
+}
+
+int UdpFlow::drain() {
+  char buf[256];
+  while (recv(rx_fd_, buf, sizeof buf, 0) >= 0)
+    ++received_;
+  return received_;
+}
+
+int UdpFlow::wait_for(int expected, milliseconds quiet) {
+  pollfd pfd{rx_fd_, POLLIN, 0};
+  drain();
+  while (received_ < expected && poll(&pfd, 1, static_cast<int>(quiet.count())) > 0)
+    drain();
+  return received_;
 }
 
 } // namespace xdpchain::test

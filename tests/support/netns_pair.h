@@ -74,4 +74,33 @@ private:
   bool peer_created_ = false;
 };
 
+// A UDP flow from the peer to `port` on the DUT, with the socket on the DUT bound before
+// anything is sent. Keeps count of what was sent and what arrived.
+class UdpFlow {
+public:
+  UdpFlow(const NetnsPair &pair, uint16_t port);
+  ~UdpFlow();
+  UdpFlow(const UdpFlow &) = delete;
+  UdpFlow &operator=(const UdpFlow &) = delete;
+
+  // Sends `count` datagrams; throws std::runtime_error when the kernel refuses one.
+  void send(int count = 1);
+  // Takes in what has arrived so far, without waiting; returns the total received.
+  int drain();
+  // Waits until `expected` datagrams in total have arrived, or until nothing more arrives
+  // for `quiet`; returns the total received.
+  int wait_for(int expected, std::chrono::milliseconds quiet = std::chrono::milliseconds(500));
+
+  int sent() const { return sent_; }
+  int received() const { return received_; }
+
+private:
+  int rx_fd_ = -1;
+  int tx_fd_ = -1;
+  std::string to_ip_;
+  uint16_t port_;
+  int sent_ = 0;
+  int received_ = 0;
+};
+
 } // namespace xdpchain::test
