@@ -12,11 +12,6 @@ namespace xdpchain::test {
 
 namespace {
 
-bool in_vm() {
-  const char *v = std::getenv("XDPCHAIN_IN_VM");
-  return v && std::string(v) == "1";
-}
-
 bool wait_until(const std::function<bool()> &done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done()) {
@@ -30,6 +25,11 @@ bool wait_until(const std::function<bool()> &done, std::chrono::milliseconds tim
 
 void PrintTo(const ChainParam &param, std::ostream *os) {
   *os << param.backend << "/" << param.mode;
+}
+
+bool in_test_vm() {
+  const char *v = std::getenv("XDPCHAIN_IN_VM");
+  return v && std::string(v) == "1";
 }
 
 std::string param_name(const ::testing::TestParamInfo<ChainParam> &info) {
@@ -53,7 +53,7 @@ BackendCheck check_backend(const std::string &backend) {
   const auto entry = features.value(backend, nlohmann::json::object());
   if (entry.value("supported", false)) return {};
   const std::string reason = entry.value("reason", std::string("(no reason given)"));
-  if (backend != "freplace" || in_vm())
+  if (backend != "freplace" || in_test_vm())
     return {BackendCheck::fail, "xdpchain features says backend " + backend +
                                     " does not work here, where it must: " + reason};
   return {BackendCheck::skip,

@@ -4,6 +4,8 @@
 #include "tests/support/bpf_kernel.h"
 #include "tests/support/bpffs.h"
 
+#include <filesystem>
+
 namespace xdpchain::test {
 namespace {
 
@@ -85,6 +87,46 @@ TEST_P(ChainTest, ForeignProgramIsReportedAndOnlyReplacedWithForce) {
   EXPECT_EQ(st.value("foreign_program", "?"), "");
   EXPECT_EQ(labels(st), (Labels{"pass"}));
   EXPECT_NE(net().dut_xdp()["prog"].value("id", 0u), foreign_id);
+  EXPECT_EQ(net().ping(3), 3);
+}
+
+TEST_P(ChainTest, ProgramLoadedByLibxdpIsForeign) {
+  // xdp-loader builds libxdp's dispatcher where the kernel allows freplace (the VM), and
+  // attaches the program directly where it does not (this host): foreign either way.
+  struct Dir {
+    std::string path = bpffs_mount() + "/" + unique_name("libxdp-test-");
+    ~Dir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } libxdp_bpffs;
+  std::filesystem::create_directories(libxdp_bpffs.path);
+  CommandResult load =
+      net().exec_dut({"env", "LIBXDP_BPFFS=" + libxdp_bpffs.path, "xdp-loader", "load", "-m",
+                      mode() == "native" ? "native" : "skb", iface(), prog_path("xdp_drop_icmp")});
+  ASSERT_EQ(load.exit_code, 0) << load;
+  const json xdp = net().dut_xdp();
+  ASSERT_TRUE(xdp.contains("prog")) << xdp.dump();
+  const bool dispatcher = xdp["prog"].value("name", "") == "xdp_dispatcher";
+  if (in_test_vm()) {
+    EXPECT_TRUE(dispatcher) << "libxdp should build its dispatcher in the VM";
+  }
+  ASSERT_EQ(net().ping(2), 0);
+
+  json st = status();
+  EXPECT_FALSE(st.value("present", true));
+  const std::string foreign = st.value("foreign_program", "");
+  EXPECT_NE(foreign, "") << "status must report the libxdp program";
+  if (dispatcher) {
+    EXPECT_NE(foreign.find("libxdp"), std::string::npos) << "say it is libxdp's: " << foreign;
+  }
+
+  CommandResult refused = add("xdp_pass", {"--name", "pass"});
+  EXPECT_EQ(refused.exit_code, 4) << refused;
+  EXPECT_EQ(net().ping(2), 0) << "the libxdp chain was touched";
+
+  ASSERT_CMD_OK(add("xdp_pass", {"--name", "pass", "--force"}));
+  EXPECT_EQ(labels(status()), (Labels{"pass"}));
   EXPECT_EQ(net().ping(3), 3);
 }
 
