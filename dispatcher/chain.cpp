@@ -43,20 +43,23 @@ ChainSpec spec_from_config(const std::string &interface, const ChainConfig &conf
   return spec;
 }
 
-Result<Backend> choose_backend(const ChainSpec &desired, const CurrentChain &current) {
-  Backend backend = desired.backend;
-  if (backend == Backend::automatic) {
-    if (current.present) return current.config.backend;
-    return probe_freplace().supported ? Backend::freplace : Backend::tailcall;
-  }
+// `auto` keeps the current chain's backend, else probes for freplace. An explicit backend
+// is simply tried: when it fails, backend_refused() asks the probe why.
+Backend choose_backend(const ChainSpec &desired, const CurrentChain &current) {
+  if (desired.backend != Backend::automatic) return desired.backend;
+  if (current.present) return current.config.backend;
+  return probe_freplace().supported ? Backend::freplace : Backend::tailcall;
+}
+
+// Replaces a build failure with the probe's reason when the kernel refuses the backend
+// itself (rather than one member).
+Error backend_refused(Backend backend, Error error) {
   const FeatureResult &probe = backend == Backend::freplace ? probe_freplace() : probe_tailcall();
-  if (!probe.supported) {
-    Error error(ErrorKind::not_supported, std::string("backend ") + to_string(backend) +
+  if (probe.supported) return error;
+  Error refused(ErrorKind::not_supported, std::string("backend ") + to_string(backend) +
                                               " cannot work here: " + probe.reason);
-    if (backend == Backend::freplace) error.hint("use --backend tailcall (or auto)");
-    return error;
-  }
-  return backend;
+  if (backend == Backend::freplace) refused.hint("use --backend tailcall (or auto)");
+  return refused;
 }
 
 Status check_limits(const ChainSpec &desired, Backend backend) {
@@ -284,32 +287,39 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
         .hint("remove the chain first (xdpchain remove " + iface.name + " --all)");
   }
 
-  auto backend = choose_backend(desired, current);
-  if (!backend) return std::move(backend).error();
-  XDPC_TRY(check_limits(desired, *backend));
-  auto members = plan_members(desired, current, *backend);
+  const Backend backend = choose_backend(desired, current);
+  XDPC_TRY(check_limits(desired, backend));
+  auto members = plan_members(desired, current, backend);
   if (!members) return std::move(members).error();
   sort_by_run_order(*members);
   report.deltas = compute_deltas(*members, current);
-  if (nothing_changes(report.deltas, current, *backend, desired.mode) || apply_options.dry_run)
+  if (nothing_changes(report.deltas, current, backend, desired.mode) || apply_options.dry_run)
     return report;
 
   GenerationPlan plan;
-  plan.backend = *backend;
+  plan.backend = backend;
   plan.mode = desired.mode;
   plan.frags = std::all_of(members->begin(), members->end(),
                            [](const PlannedMember &m) { return m.record.frags; });
   plan.generation = current.config.generation + 1;
   plan.current_generation_path = current.generation_path;
   plan.members = std::move(*members);
+  // Extensions carry the frags flag of the dispatcher they were loaded for: when the chain's
+  // setting changes, reload unchanged members from their objects.
   if (plan.backend == Backend::freplace && current.present && current.config.frags != plan.frags)
-    for (auto &member : plan.members)
-      if (member.reuse_slot >= 0)
+    for (auto &member : plan.members) {
+      if (member.reuse_slot < 0) continue;
+      ext::ObjectOpenOptions open_options;
+      open_options.program = member.record.program;
+      auto object = ext::ProgramObject::open(member.record.object_path, open_options);
+      if (!object || object->content_hash() != member.record.object_hash)
         return Error(ErrorKind::not_supported,
                      "program '" + member.record.label +
-                         "' was loaded for a chain with a different frags (multi-buffer) "
-                         "setting")
+                         "' must be reloaded for the chain's new frags (multi-buffer) setting, "
+                         "but its object file is gone or changed")
             .hint("remove and re-add it");
+      member.object = std::move(*object);
+    }
 
   auto counters = open_or_create_counters(dir);
   if (!counters) return std::move(counters).error();
@@ -318,7 +328,11 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
 
   auto built = plan.backend == Backend::freplace ? build_freplace_generation(plan, dir)
                                                  : build_tailcall_generation(plan, dir);
-  if (!built) return std::move(built).error();
+  if (!built) {
+    if (built.error().err() == EPERM || built.error().err() == EINVAL)
+      return backend_refused(plan.backend, std::move(built).error());
+    return std::move(built).error();
+  }
 
   ChainConfig config;
   config.backend = plan.backend;
@@ -374,9 +388,7 @@ Result<ApplyReport> change(const std::string &interface, const ChainChange &chan
     if (!desired) return std::move(desired).error().wrap(iface_frame(interface));
     ApplyReport report;
     CurrentChain none;
-    auto backend = choose_backend(*desired, none);
-    if (!backend) return std::move(backend).error().wrap(iface_frame(interface));
-    auto members = plan_members(*desired, none, *backend);
+    auto members = plan_members(*desired, none, choose_backend(*desired, none));
     if (!members) return std::move(members).error().wrap(iface_frame(interface));
     sort_by_run_order(*members);
     report.deltas = compute_deltas(*members, none);
