@@ -38,6 +38,8 @@ ChainSpec spec_from_config(const std::string &interface, const ChainConfig &conf
     member.program = slot.program;
     member.priority = slot.priority;
     member.proceed_on = slot.proceed_on;
+    member.pin_root = slot.pin_root;
+    member.map_pins = slot.map_pins;
     spec.members.push_back(std::move(member));
   }
   return spec;
@@ -119,17 +121,29 @@ Result<std::vector<PlannedMember>> plan_members(const ChainSpec &desired,
     if (!old && spec.label.empty())
       if (auto it = current_slot.find(record.label); it != current_slot.end())
         old = &current.config.slots[it->second];
+    if (!valid_label(record.label))
+      return Error(ErrorKind::invalid_argument, "invalid label '" + record.label + "'")
+          .hint("use letters, digits, '_', '-' and '.', at most 63, starting with a letter or "
+                "digit (--name LABEL)");
     if (!labels.insert(record.label).second)
       return Error(ErrorKind::invalid_argument, "two programs are labelled '" + record.label + "'")
           .hint("give one a different name (--name LABEL)");
     record.object_path = spec.object_path;
+    record.pin_root = spec.pin_root;
+    record.map_pins = spec.map_pins;
     const ext::RunConfig run = object ? object->run_config() : ext::RunConfig{};
     record.priority = spec.priority.value_or(run.priority.value_or(kDefaultPriority));
     record.proceed_on = spec.proceed_on.value_or(run.proceed_on.value_or(kDefaultProceedOn));
+    if (record.priority < kMinPriority || record.priority > kMaxPriority)
+      return Error(ErrorKind::invalid_argument, "program '" + record.label + "': priority " +
+                                                    std::to_string(record.priority) +
+                                                    " is outside " + std::to_string(kMinPriority) +
+                                                    ".." + std::to_string(kMaxPriority));
     record.sequence = old ? old->sequence : next_sequence++;
 
     bool same_program = old && old->object_hash == record.object_hash &&
-                        old->program == record.program && current.config.backend == backend;
+                        old->program == record.program && old->pin_root == record.pin_root &&
+                        old->map_pins == record.map_pins && current.config.backend == backend;
     if (same_program) {
       member.reuse_slot = static_cast<int>(old - current.config.slots.data());
       record.counter_index = old->counter_index;
@@ -176,6 +190,8 @@ std::vector<MemberDelta> compute_deltas(const std::vector<PlannedMember> &member
       detail = "program '" + o.program + "' -> '" + r.program + "'";
     else if (o.object_path != r.object_path)
       detail = "object path '" + o.object_path + "' -> '" + r.object_path + "'";
+    if (o.pin_root != r.pin_root || o.map_pins != r.map_pins)
+      detail += (detail.empty() ? "" : ", ") + std::string("map pins changed");
     if (o.priority != r.priority)
       detail += (detail.empty() ? "" : ", ") + std::string("priority ") +
                 std::to_string(o.priority) + " -> " + std::to_string(r.priority);

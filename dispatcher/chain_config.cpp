@@ -33,6 +33,7 @@ struct RawSlot {
   uint32_t sequence;
   uint32_t frags;
   uint64_t baseline[7];
+  char pins[512]; // "pin_root\nmap=path\n..."
 };
 static_assert(sizeof(RawSlot) <= kConfigRecordSize);
 static_assert(sizeof(RawHeader) <= kConfigRecordSize);
@@ -48,6 +49,25 @@ Status copy_text(char *dst, size_t size, const std::string &text, const char *wh
 
 std::string read_text(const char *src, size_t size) {
   return std::string(src, strnlen(src, size));
+}
+
+std::string encode_pins(const SlotRecord &slot) {
+  std::string text = slot.pin_root + "\n";
+  for (const auto &pin : slot.map_pins)
+    text += pin.map + "=" + pin.path + "\n";
+  return text;
+}
+
+void decode_pins(const std::string &text, SlotRecord &slot) {
+  size_t end = text.find('\n');
+  if (end == std::string::npos) return;
+  slot.pin_root = text.substr(0, end);
+  for (size_t start = end + 1; (end = text.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    std::string line = text.substr(start, end - start);
+    size_t eq = line.find('=');
+    if (eq != std::string::npos) slot.map_pins.push_back({line.substr(0, eq), line.substr(eq + 1)});
+  }
 }
 
 // `record` holds kConfigRecordSize bytes.
@@ -83,6 +103,7 @@ Result<Fd> write_config_map(const ChainConfig &config) {
     XDPC_TRY(copy_text(raw.label, sizeof raw.label, slot.label, "label"));
     XDPC_TRY(copy_text(raw.program, sizeof raw.program, slot.program, "program name"));
     XDPC_TRY(copy_text(raw.object_path, sizeof raw.object_path, slot.object_path, "object path"));
+    XDPC_TRY(copy_text(raw.pins, sizeof raw.pins, encode_pins(slot), "map pins"));
     raw.object_hash = slot.object_hash;
     raw.priority = slot.priority;
     raw.proceed_on = slot.proceed_on;
@@ -141,6 +162,7 @@ Result<ChainConfig> read_config_map(int map_fd) {
     for (int a = 0; a < 5; ++a)
       slot.baseline.verdicts[a] = raw.baseline[1 + a];
     slot.baseline.other = raw.baseline[6];
+    decode_pins(read_text(raw.pins, sizeof raw.pins), slot);
     config.slots.push_back(std::move(slot));
   }
   return config;

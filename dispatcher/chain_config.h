@@ -14,7 +14,7 @@
 namespace xdpchain::dispatcher {
 
 inline constexpr uint32_t kConfigVersion = 1;
-inline constexpr uint32_t kConfigRecordSize = 512;
+inline constexpr uint32_t kConfigRecordSize = 1024;
 
 struct SlotRecord {
   std::string label;
@@ -27,7 +27,9 @@ struct SlotRecord {
   uint32_t member_prog_id = 0;
   uint32_t sequence = 0; // order added: the last tie-break
   bool frags = false;
-  Counters baseline; // counter values when the member joined
+  Counters baseline;            // counter values when the member joined
+  std::string pin_root;         // LIBBPF_PIN_BY_NAME directory the member was loaded with
+  std::vector<MapPin> map_pins; // explicit map pins it was loaded with
 };
 
 struct ChainConfig {

@@ -13,7 +13,9 @@ constexpr const char *kActionNames[] = {"aborted", "drop", "pass", "tx", "redire
 
 } // namespace
 
-const char *to_string(Mode mode) { return mode == Mode::native ? "native" : "generic"; }
+const char *to_string(Mode mode) {
+  return mode == Mode::native ? "native" : "generic";
+}
 
 const char *to_string(Backend backend) {
   switch (backend) {
@@ -34,6 +36,14 @@ std::string actions_to_string(ActionMask mask) {
     out += kActionNames[action];
   }
   return out;
+}
+
+bool valid_label(const std::string &label) {
+  if (label.empty() || label.size() > 63) return false;
+  if (!std::isalnum(static_cast<unsigned char>(label.front()))) return false;
+  return std::all_of(label.begin(), label.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
 }
 
 int action_from_string(const std::string &name) {

@@ -20,10 +20,13 @@ inline constexpr ActionMask kDefaultProceedOn = 1u << 2; // XDP_PASS, as libxdp
 inline constexpr int kMaxMembersFreplace = 128;
 inline constexpr int kMaxMembersTailcall = 32; // kernel tail-call limit is 33 hops
 inline constexpr int kDefaultPriority = 50;    // as libxdp
+inline constexpr int kMinPriority = 0;
+inline constexpr int kMaxPriority = 1000;
 
 struct MapPin {
   std::string map;  // map name inside the object
   std::string path; // bpffs path: reused if it exists, pinned there otherwise
+  bool operator==(const MapPin &) const = default;
 };
 
 struct MemberSpec {
@@ -50,6 +53,8 @@ const char *to_string(Mode mode);
 const char *to_string(Backend backend);
 // "pass,drop" style list of the actions in `mask`, lower-case, in action order.
 std::string actions_to_string(ActionMask mask);
+// Labels: letters, digits, '_', '-' and '.', at most 63, starting with a letter or digit.
+bool valid_label(const std::string &label);
 // Accepts "pass", "XDP_PASS", "Pass"; returns -1 when unknown.
 int action_from_string(const std::string &name);
 

@@ -49,12 +49,7 @@ bool valid_object_name(const std::string &name) {
 }
 
 bool valid_program_name(const std::string &name) {
-  if (name.empty() || name.size() > 63) return false;
-  if (!std::isalnum(static_cast<unsigned char>(name.front()))) return false;
-  for (char c : name)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
-      return false;
-  return true;
+  return dispatcher::valid_label(name);
 }
 
 std::string resolve_path(const std::string &manifest_path, const std::string &path) {

@@ -14,8 +14,8 @@ inline constexpr const char *kApiVersion = "xdpchain.io/v1";
 inline constexpr const char *kKind = "XdpChain";
 
 // Priorities run low to high; ties break by name (see dispatcher order).
-inline constexpr int kMinPriority = 0;
-inline constexpr int kMaxPriority = 1000;
+inline constexpr int kMinPriority = dispatcher::kMinPriority;
+inline constexpr int kMaxPriority = dispatcher::kMaxPriority;
 
 // Programs per chain the `auto` backend can take (it picks freplace, or tail calls when the
 // kernel refuses freplace, so the tighter tail-call limit applies only when asked for).

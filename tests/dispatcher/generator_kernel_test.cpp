@@ -172,6 +172,8 @@ TEST(ChainConfig, RoundTripsAndIsFrozen) {
   slot.sequence = 9;
   slot.baseline.entered = 42;
   slot.baseline.verdicts[XDP_DROP] = 40;
+  slot.pin_root = "/sys/fs/bpf/shared";
+  slot.map_pins = {{"drops", "/sys/fs/bpf/shared/drops"}, {"seen", "/sys/fs/bpf/x/seen"}};
   config.slots = {slot, slot};
   config.slots[1].label = "second";
 
@@ -188,6 +190,8 @@ TEST(ChainConfig, RoundTripsAndIsFrozen) {
   EXPECT_EQ(back->slots[0].priority, -3);
   EXPECT_EQ(back->slots[0].baseline.verdicts[XDP_DROP], 40u);
   EXPECT_EQ(back->slots[1].label, "second");
+  EXPECT_EQ(back->slots[0].pin_root, slot.pin_root);
+  EXPECT_EQ(back->slots[0].map_pins, slot.map_pins);
 
   std::vector<uint8_t> junk(kConfigRecordSize, 0);
   uint32_t key = 0;
