@@ -11,10 +11,6 @@
 
 namespace xdpchain::dispatcher {
 
-std::string slot_pin(const std::string &generation_path, size_t slot, const char *what) {
-  return generation_path + "/slot" + std::to_string(slot) + "-" + what;
-}
-
 namespace {
 
 Result<ext::Extension> member_extension(PlannedMember &member, const GenerationPlan &plan,
@@ -56,24 +52,10 @@ Result<BuiltGeneration> build_freplace_generation(GenerationPlan &plan, const St
     spec.slots.push_back({member.record.proceed_on, member.record.counter_index});
   auto image = generate_freplace_dispatcher(spec);
   if (!image) return std::move(image).error();
-  auto program = load_program(*image);
-  if (!program) return std::move(program).error();
-  auto info = ext::program_info(program->get());
-  if (!info) return std::move(info).error();
-
-  BuiltGeneration built;
-  built.program = std::move(*program);
-  built.program_id = info->id;
-  built.path = dir.generation_path(info->id);
-  if (mkdir(built.path.c_str(), 0700) != 0)
-    return Error::from_errno("create '" + built.path + "'", errno);
-  auto fail = [&](Error error) -> Result<BuiltGeneration> {
-    StateDir::remove_tree(built.path);
-    return error;
-  };
-  if (auto s = pin_fd(built.program.get(), built.path + "/dispatcher"); !s) return fail(s.error());
-  if (auto s = link_members(plan, built.program.get(), built.path); !s) return fail(s.error());
-  return built;
+  auto built = start_generation(*image, dir);
+  if (!built) return built;
+  Status linked = link_members(plan, built->program.get(), built->path);
+  return finish_generation(std::move(*built), std::move(linked));
 }
 
 } // namespace xdpchain::dispatcher

@@ -6,6 +6,7 @@
 #include "common/fd.h"
 #include "common/result.h"
 #include "dispatcher/chain_config.h"
+#include "dispatcher/dispatcher_spec.h"
 #include "dispatcher/state_dir.h"
 #include "ext/program_object.h"
 
@@ -41,6 +42,12 @@ struct BuiltGeneration {
 
 Result<BuiltGeneration> build_freplace_generation(GenerationPlan &plan, const StateDir &dir);
 Result<BuiltGeneration> build_tailcall_generation(GenerationPlan &plan, const StateDir &dir);
+
+// Loads the generation's main program (dispatcher or root), creates gen-<its id>/ and pins
+// it there as `dispatcher`.
+Result<BuiltGeneration> start_generation(const ProgramImage &image, const StateDir &dir);
+// Returns `built` when `status` is fine; otherwise removes its directory and returns the error.
+Result<BuiltGeneration> finish_generation(BuiltGeneration built, Status status);
 
 // Pin names inside a generation directory.
 std::string slot_pin(const std::string &generation_path, size_t slot, const char *what);

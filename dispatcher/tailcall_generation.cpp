@@ -94,25 +94,11 @@ Result<BuiltGeneration> build_tailcall_generation(GenerationPlan &plan, const St
   if (!prog_array) return Error::from_errno("create prog array", errno);
   auto image = generate_tailcall_root({prog_array.get(), plan.frags});
   if (!image) return std::move(image).error();
-  auto root = load_program(*image);
-  if (!root) return std::move(root).error();
-  auto info = ext::program_info(root->get());
-  if (!info) return std::move(info).error();
-
-  BuiltGeneration built;
-  built.program = std::move(*root);
-  built.program_id = info->id;
-  built.path = dir.generation_path(info->id);
-  if (mkdir(built.path.c_str(), 0700) != 0)
-    return Error::from_errno("create '" + built.path + "'", errno);
-  auto fail = [&](Error error) -> Result<BuiltGeneration> {
-    StateDir::remove_tree(built.path);
-    return error;
-  };
-  if (auto s = pin_fd(built.program.get(), built.path + "/dispatcher"); !s) return fail(s.error());
-  if (auto s = pin_fd(prog_array.get(), built.path + "/prog_array"); !s) return fail(s.error());
-  if (auto s = add_members(plan, prog_array.get(), built.path); !s) return fail(s.error());
-  return built;
+  auto built = start_generation(*image, dir);
+  if (!built) return built;
+  Status filled = pin_fd(prog_array.get(), built->path + "/prog_array");
+  if (filled) filled = add_members(plan, prog_array.get(), built->path);
+  return finish_generation(std::move(*built), std::move(filled));
 }
 
 } // namespace xdpchain::dispatcher
