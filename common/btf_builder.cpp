@@ -9,7 +9,9 @@
 
 namespace xdpchain::bpf {
 
-void BtfBuilder::BtfDeleter::operator()(struct btf *b) const { btf__free(b); }
+void BtfBuilder::BtfDeleter::operator()(struct btf *b) const {
+  btf__free(b);
+}
 
 BtfBuilder::BtfBuilder() : btf_(btf__new_empty()) {
   if (!btf_) {
@@ -34,7 +36,9 @@ TypeId BtfBuilder::int_type(const std::string &name, uint32_t bytes, bool is_sig
                "btf int");
 }
 
-TypeId BtfBuilder::pointer(TypeId target) { return check(btf__add_ptr(btf_.get(), target), "btf ptr"); }
+TypeId BtfBuilder::pointer(TypeId target) {
+  return check(btf__add_ptr(btf_.get(), target), "btf ptr");
+}
 
 TypeId BtfBuilder::array(TypeId element, uint32_t count) {
   return check(btf__add_array(btf_.get(), u32(), element, count), "btf array");
@@ -84,7 +88,7 @@ TypeId BtfBuilder::func_proto(TypeId ret, const std::vector<BtfParam> &params) {
 }
 
 TypeId BtfBuilder::func(const std::string &name, TypeId proto, Linkage linkage) {
-  int l = linkage == Linkage::global ? BTF_FUNC_GLOBAL
+  int l = linkage == Linkage::global    ? BTF_FUNC_GLOBAL
           : linkage == Linkage::extern_ ? BTF_FUNC_EXTERN
                                         : BTF_FUNC_STATIC;
   return check(btf__add_func(btf_.get(), name.c_str(), static_cast<btf_func_linkage>(l), proto),
@@ -92,7 +96,7 @@ TypeId BtfBuilder::func(const std::string &name, TypeId proto, Linkage linkage) 
 }
 
 TypeId BtfBuilder::var(const std::string &name, TypeId type, Linkage linkage) {
-  int l = linkage == Linkage::global ? BTF_VAR_GLOBAL_ALLOCATED
+  int l = linkage == Linkage::global    ? BTF_VAR_GLOBAL_ALLOCATED
           : linkage == Linkage::extern_ ? BTF_VAR_GLOBAL_EXTERN
                                         : BTF_VAR_STATIC;
   return check(btf__add_var(btf_.get(), name.c_str(), l, type), "btf var");
@@ -123,10 +127,11 @@ TypeId BtfBuilder::int32() {
 TypeId BtfBuilder::xdp_md() {
   if (xdp_md_) return xdp_md_;
   TypeId u = typedef_type("__u32", u32());
-  const char *fields[] = {"data",           "data_end",       "data_meta",
-                          "ingress_ifindex", "rx_queue_index", "egress_ifindex"};
+  const char *fields[] = {"data",           "data_end",      "data_meta", "ingress_ifindex",
+                          "rx_queue_index", "egress_ifindex"};
   std::vector<BtfMember> members;
-  for (uint32_t i = 0; i < 6; ++i) members.push_back({fields[i], u, i * 32});
+  for (uint32_t i = 0; i < 6; ++i)
+    members.push_back({fields[i], u, i * 32});
   xdp_md_ = struct_type("xdp_md", 24, members);
   return xdp_md_;
 }

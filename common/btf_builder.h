@@ -53,9 +53,11 @@ public:
   TypeId int_type(const std::string &name, uint32_t bytes, bool is_signed = false);
   TypeId pointer(TypeId target);
   TypeId array(TypeId element, uint32_t count);
-  TypeId struct_type(const std::string &name, uint32_t bytes, const std::vector<BtfMember> &members);
+  TypeId struct_type(const std::string &name, uint32_t bytes,
+                     const std::vector<BtfMember> &members);
   TypeId union_type(const std::string &name, uint32_t bytes, const std::vector<BtfMember> &members);
-  TypeId enum_type(const std::string &name, uint32_t bytes, const std::vector<BtfEnumValue> &values);
+  TypeId enum_type(const std::string &name, uint32_t bytes,
+                   const std::vector<BtfEnumValue> &values);
   TypeId typedef_type(const std::string &name, TypeId target);
   TypeId const_type(TypeId target);
   TypeId volatile_type(TypeId target);

@@ -30,8 +30,7 @@ std::vector<std::string> last_lines(const std::string &text, int count) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);)
     if (!line.empty()) lines.push_back(line);
-  if (static_cast<int>(lines.size()) > count)
-    lines.erase(lines.begin(), lines.end() - count);
+  if (static_cast<int>(lines.size()) > count) lines.erase(lines.begin(), lines.end() - count);
   return lines;
 }
 
@@ -44,12 +43,14 @@ Error Error::from_errno(std::string what, int err) {
 
 std::string Error::str(int log_lines) const {
   std::string out;
-  for (const auto &frame : context_) out += frame + ": ";
+  for (const auto &frame : context_)
+    out += frame + ": ";
   out += message_;
   if (errno_ != 0) out += std::string(": ") + std::strerror(errno_);
   if (!verifier_log_.empty() && log_lines > 0) {
     out += "\nverifier log (last lines):";
-    for (const auto &line : last_lines(verifier_log_, log_lines)) out += "\n  " + line;
+    for (const auto &line : last_lines(verifier_log_, log_lines))
+      out += "\n  " + line;
   }
   return out;
 }

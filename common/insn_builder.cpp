@@ -24,7 +24,9 @@ Label InsnBuilder::new_label() {
   return Label{static_cast<int>(label_pos_.size() - 1)};
 }
 
-void InsnBuilder::bind(Label label) { label_pos_.at(label.id) = static_cast<long>(insns_.size()); }
+void InsnBuilder::bind(Label label) {
+  label_pos_.at(label.id) = static_cast<long>(insns_.size());
+}
 
 void InsnBuilder::alu(uint8_t cls, uint8_t op, uint8_t src_kind, Reg dst, Reg src, int32_t imm) {
   insns_.push_back(make(cls | op | src_kind, dst, src, 0, imm));
@@ -83,7 +85,9 @@ void InsnBuilder::jmp32_imm(uint8_t op, Reg dst, int32_t imm, Label target) {
   jump(BPF_JMP32, op, BPF_K, dst, R0, imm, target);
 }
 
-void InsnBuilder::ja(Label target) { jump(BPF_JMP, BPF_JA, BPF_K, R0, R0, 0, target); }
+void InsnBuilder::ja(Label target) {
+  jump(BPF_JMP, BPF_JA, BPF_K, R0, R0, 0, target);
+}
 
 void InsnBuilder::call_helper(int32_t helper_id) {
   insns_.push_back(make(BPF_JMP | BPF_CALL, 0, 0, 0, helper_id));
@@ -94,11 +98,14 @@ void InsnBuilder::call_local(Label target) {
   insns_.push_back(make(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0));
 }
 
-void InsnBuilder::exit_insn() { insns_.push_back(make(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)); }
+void InsnBuilder::exit_insn() {
+  insns_.push_back(make(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+}
 
 Result<size_t> InsnBuilder::label_pos(Label label) const {
   if (label.id < 0 || label.id >= static_cast<int>(label_pos_.size()) || label_pos_[label.id] < 0)
-    return Error(ErrorKind::invalid_argument, "label " + std::to_string(label.id) + " is not bound");
+    return Error(ErrorKind::invalid_argument,
+                 "label " + std::to_string(label.id) + " is not bound");
   return static_cast<size_t>(label_pos_[label.id]);
 }
 

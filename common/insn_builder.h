@@ -60,7 +60,9 @@ public:
 
   // Appends instructions as they are (e.g. an already relocated program).
   void raw(const bpf_insn &insn) { insns_.push_back(insn); }
-  void raw(const std::vector<bpf_insn> &insns) { insns_.insert(insns_.end(), insns.begin(), insns.end()); }
+  void raw(const std::vector<bpf_insn> &insns) {
+    insns_.insert(insns_.end(), insns.begin(), insns.end());
+  }
 
   // Resolves every label reference. Fails if a label was used but never bound, or an
   // offset does not fit.
