@@ -1,70 +1,12 @@
 #include "compiler/emit/listing.h"
 
+#include "compiler/ir/ir.h"
+
 #include <cstdio>
 
 namespace xdpchain::compiler {
 
 namespace {
-
-const char *alu_op(uint8_t op) {
-  switch (op) {
-  case BPF_ADD:
-    return "+=";
-  case BPF_SUB:
-    return "-=";
-  case BPF_MUL:
-    return "*=";
-  case BPF_DIV:
-    return "/=";
-  case BPF_OR:
-    return "|=";
-  case BPF_AND:
-    return "&=";
-  case BPF_LSH:
-    return "<<=";
-  case BPF_RSH:
-    return ">>=";
-  case BPF_MOD:
-    return "%=";
-  case BPF_XOR:
-    return "^=";
-  case BPF_MOV:
-    return "=";
-  case BPF_ARSH:
-    return "s>>=";
-  default:
-    return "?";
-  }
-}
-
-const char *jmp_op(uint8_t op) {
-  switch (op) {
-  case BPF_JEQ:
-    return "==";
-  case BPF_JGT:
-    return ">";
-  case BPF_JGE:
-    return ">=";
-  case BPF_JSET:
-    return "&";
-  case BPF_JNE:
-    return "!=";
-  case BPF_JSGT:
-    return "s>";
-  case BPF_JSGE:
-    return "s>=";
-  case BPF_JLT:
-    return "<";
-  case BPF_JLE:
-    return "<=";
-  case BPF_JSLT:
-    return "s<";
-  case BPF_JSLE:
-    return "s<=";
-  default:
-    return "?";
-  }
-}
 
 const char *size_name(uint8_t size) {
   switch (size) {
@@ -97,7 +39,7 @@ std::string format_insn(const bpf_insn &i, const bpf_insn *next) {
     uint8_t op = BPF_OP(i.code);
     if (op == BPF_NEG) return d + " = -" + d;
     if (op == BPF_END) return d + " = be" + std::to_string(i.imm) + " " + d;
-    return d + " " + alu_op(op) + " " +
+    return d + " " + ir::alu_name(op) + " " +
            (is_x ? w + std::to_string(i.src_reg) : std::to_string(i.imm));
   }
   case BPF_LD: {
@@ -123,7 +65,7 @@ std::string format_insn(const bpf_insn &i, const bpf_insn *next) {
     if (op == BPF_CALL) return "call " + std::to_string(i.imm);
     if (op == BPF_JA) return "goto" + offset(i.off);
     std::string w = cls == BPF_JMP32 ? "w" : "r";
-    return "if " + w + std::to_string(i.dst_reg) + " " + jmp_op(op) + " " +
+    return "if " + w + std::to_string(i.dst_reg) + " " + ir::jump_name(op) + " " +
            (is_x ? w + std::to_string(i.src_reg) : std::to_string(i.imm)) + " goto" + offset(i.off);
   }
   default:

@@ -99,6 +99,12 @@ std::string operand(const Operand &o) {
   return o.is_imm ? std::to_string(o.imm) : reg(o.reg);
 }
 
+const char *size_name(int size) {
+  return size == 1 ? "u8" : size == 2 ? "u16" : size == 4 ? "u32" : "u64";
+}
+
+} // namespace
+
 const char *alu_name(uint8_t code) {
   switch (code) {
   case BPF_ADD:
@@ -123,16 +129,12 @@ const char *alu_name(uint8_t code) {
     return ">>=";
   case BPF_ARSH:
     return "s>>=";
+  case BPF_MOV:
+    return "=";
   default:
     return "?=";
   }
 }
-
-const char *size_name(int size) {
-  return size == 1 ? "u8" : size == 2 ? "u16" : size == 4 ? "u32" : "u64";
-}
-
-} // namespace
 
 const char *jump_name(uint8_t code) {
   switch (code) {

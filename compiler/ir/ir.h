@@ -87,6 +87,7 @@ std::vector<Reg> defs(const Inst &inst);
 bool is_pure(const Inst &inst);
 
 const char *jump_name(uint8_t code); // "==", "s<", ...
+const char *alu_name(uint8_t code);  // "+=", "s>>=", "=" (BPF_MOV), ...
 std::string to_string(const Inst &inst);
 std::string to_string(const Function &fn);
 
