@@ -10,19 +10,6 @@
 
 namespace xdpchain::test {
 
-namespace {
-
-bool wait_until(const std::function<bool()> &done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
-} // namespace
-
 void PrintTo(const ChainParam &param, std::ostream *os) {
   *os << param.backend << "/" << param.mode;
 }
@@ -96,16 +83,6 @@ Counts counters(const nlohmann::json &status, const std::string &label) {
   auto get = [&c](const char *name) { return c.value(name, uint64_t{~0ull}); };
   return {get("entered"), get("aborted"),  get("drop"), get("pass"),
           get("tx"),      get("redirect"), get("other")};
-}
-
-bool prog_gone(uint32_t id, std::chrono::milliseconds timeout) {
-  return wait_until([id] { return !prog_exists(id); }, timeout);
-}
-bool link_gone(uint32_t id, std::chrono::milliseconds timeout) {
-  return wait_until([id] { return !link_exists(id); }, timeout);
-}
-bool map_gone(uint32_t id, std::chrono::milliseconds timeout) {
-  return wait_until([id] { return !map_exists(id); }, timeout);
 }
 
 void ChainFixtureBase::create_network() {

@@ -75,12 +75,6 @@ std::vector<std::string> labels(const nlohmann::json &status);
 nlohmann::json member(const nlohmann::json &status, const std::string &label);
 Counts counters(const nlohmann::json &status, const std::string &label);
 
-// Waits up to `timeout` for the kernel to free the object (freeing is deferred), and says
-// whether it is gone.
-bool prog_gone(uint32_t id, std::chrono::milliseconds timeout = std::chrono::seconds(5));
-bool link_gone(uint32_t id, std::chrono::milliseconds timeout = std::chrono::seconds(5));
-bool map_gone(uint32_t id, std::chrono::milliseconds timeout = std::chrono::seconds(5));
-
 // A veth pair in two namespaces plus an `xdpchain` runner in the DUT's namespace, with
 // its own bpffs state directory.
 class ChainFixtureBase {

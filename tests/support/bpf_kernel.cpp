@@ -4,8 +4,10 @@
 #include <bpf/libbpf.h>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <linux/bpf.h>
 #include <stdexcept>
+#include <thread>
 #include <unistd.h>
 
 namespace xdpchain::test {
@@ -181,6 +183,29 @@ uint64_t read_array_u64(uint32_t map_id, uint32_t key) {
   if (int err = bpf_map_lookup_elem(fd.get(), &key, &value); err != 0)
     throw std::runtime_error("map id " + std::to_string(map_id) + ": lookup: " + errno_text(err));
   return value;
+}
+
+namespace {
+
+bool wait_until(const std::function<bool()> &done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+} // namespace
+
+bool prog_gone(uint32_t id, std::chrono::milliseconds timeout) {
+  return wait_until([id] { return !prog_exists(id); }, timeout);
+}
+bool link_gone(uint32_t id, std::chrono::milliseconds timeout) {
+  return wait_until([id] { return !link_exists(id); }, timeout);
+}
+bool map_gone(uint32_t id, std::chrono::milliseconds timeout) {
+  return wait_until([id] { return !map_exists(id); }, timeout);
 }
 
 } // namespace xdpchain::test

@@ -2,6 +2,7 @@
 // with BPF_PROG_TEST_RUN, and ask the kernel whether programs, links and maps still exist.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,6 +55,13 @@ std::string verdict_name(int verdict);
 bool prog_exists(uint32_t id);
 bool link_exists(uint32_t id);
 bool map_exists(uint32_t id);
+
+// Waits up to `timeout` for the kernel to free the object, and says whether it is gone.
+// Freeing is deferred: an object whose last reference was a bpffs pin, for one, goes only
+// after an RCU grace period and a work item.
+bool prog_gone(uint32_t id, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+bool link_gone(uint32_t id, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+bool map_gone(uint32_t id, std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // Ids of the maps program `prog_id` uses; throws when the program does not exist.
 std::vector<uint32_t> prog_map_ids(uint32_t prog_id);
