@@ -105,9 +105,11 @@ Result<std::vector<PlannedMember>> plan_members(const ChainSpec &desired,
     auto object = ext::ProgramObject::open(spec.object_path, open_options);
     bool same_file_gone = !object && old && old->object_path == spec.object_path &&
                           old->program == spec.program && object.error().err() == ENOENT;
-    if (!object && !same_file_gone)
-      return std::move(object).error().wrap(
-          "program '" + (spec.label.empty() ? spec.object_path : spec.label) + "'");
+    if (!object && !same_file_gone) {
+      // Without a label yet, the object's own context already names the file.
+      if (spec.label.empty()) return std::move(object).error();
+      return std::move(object).error().wrap("program '" + spec.label + "'");
+    }
     if (object) {
       record.program = object->program_name();
       record.object_hash = object->content_hash();
