@@ -2,6 +2,7 @@
 #include "cli/chain_options.h"
 #include "cli/command_registry.h"
 #include "cli/report.h"
+#include "dispatcher/stale_chains.h"
 
 #include <net/if.h>
 #include <sys/stat.h>
@@ -53,10 +54,16 @@ int run_status(const StatusOptions &opts, const GlobalOptions &global) {
     else
       std::cout << status_table(*status);
   }
-  if (opts.json)
+  if (opts.json) {
     std::cout << all.dump(2) << "\n";
-  else if (names.empty())
-    std::cout << "no xdpchain chains in this network namespace\n";
+    return kExitOk;
+  }
+  if (!opts.interface.empty()) return kExitOk;
+  if (names.empty()) std::cout << "no xdpchain chains in this network namespace\n";
+  if (const auto stale = dispatcher::find_stale_chains(global.bpffs_root); !stale.empty())
+    std::cout << "note: " << stale.size()
+              << " chain state(s) left by interfaces that are gone hold pinned programs "
+                 "and maps; `xdpchain prune` removes them\n";
   return kExitOk;
 }
 

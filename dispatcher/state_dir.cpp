@@ -9,7 +9,9 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 
 namespace xdpchain::dispatcher {
@@ -72,6 +74,31 @@ Result<StateDir> StateDir::open(const std::string &root, const InterfaceRef &ifa
   }
   dir.dir_fd_ = Fd(fd);
   return dir;
+}
+
+Result<StateDir> StateDir::open_existing(const std::string &path) {
+  StateDir dir;
+  dir.path_ = path;
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Error::from_errno("open '" + path + "'", errno);
+  dir.dir_fd_ = Fd(fd);
+  return dir;
+}
+
+std::vector<std::string> StateDir::list(const std::string &root) {
+  std::vector<std::string> paths;
+  std::error_code ec;
+  for (const auto &entry : fs::directory_iterator(root, ec)) {
+    const std::string name = entry.path().filename().string();
+    unsigned long long inode = 0;
+    int ifindex = 0;
+    char rest = 0;
+    if (entry.is_directory(ec) &&
+        sscanf(name.c_str(), "ns%llu-if%d%c", &inode, &ifindex, &rest) == 2)
+      paths.push_back(entry.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
 }
 
 std::string StateDir::generation_path(uint32_t dispatcher_id) const {

@@ -27,6 +27,10 @@ public:
   // Opens (creating when `create`) the directory for `iface` under `root`. The root must be
   // on a bpffs mount; a clear error says how to mount one otherwise.
   static Result<StateDir> open(const std::string &root, const InterfaceRef &iface, bool create);
+  // Opens an existing interface directory by its path (one that list() returned).
+  static Result<StateDir> open_existing(const std::string &path);
+  // The interface directories (ns<inode>-if<ifindex>) under `root`, every namespace's.
+  static std::vector<std::string> list(const std::string &root);
 
   const std::string &path() const { return path_; }
   std::string link_path() const { return path_ + "/link"; }
@@ -41,6 +45,8 @@ public:
   static void remove_tree(const std::string &path);
   // Removes the interface directory if it holds nothing.
   void remove_if_empty() const;
+  // Removes the interface directory and every pin in it. Call with the lock held.
+  void remove_all() const { remove_tree(path_); }
 
 private:
   std::string path_;
