@@ -22,7 +22,7 @@ section "tests on this kernel (unit, kernel, netns)"
 (cd build && ctest --output-on-failure -j "$jobs" -L 'unit|kernel|netns')
 
 section "tests in the VM (vm: freplace on Debian 6.1 and 6.12)"
-(cd build && ctest --output-on-failure -L vm)
+(cd build && ctest --output-on-failure -j "$jobs" -L vm)
 
 if [ "${XDPCHAIN_TEST_SKIP_SANITIZERS:-0}" != 1 ]; then
   section "ASan/UBSan build: unit and kernel tests"

@@ -36,6 +36,6 @@ function(xdpchain_add_vm_test)
             --kernel ${VM_KERNEL} --timeout ${vm_limit} --cwd "${CMAKE_BINARY_DIR}"
             -- ${program} ${VM_COMMAND}
     WORKING_DIRECTORY "${CMAKE_BINARY_DIR}")
-  # PROCESSORS: each VM runs two vCPU threads (qemu -smp 2).
-  set_tests_properties(${VM_NAME} PROPERTIES LABELS vm TIMEOUT ${VM_TIMEOUT} PROCESSORS 2)
+  # PROCESSORS: each VM is one host thread (single-threaded TCG, tests/vm/README.md).
+  set_tests_properties(${VM_NAME} PROPERTIES LABELS vm TIMEOUT ${VM_TIMEOUT} PROCESSORS 1)
 endfunction()

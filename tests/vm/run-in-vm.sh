@@ -45,7 +45,9 @@ usage: run-in-vm.sh [--kernel VER] [--timeout SECONDS] [--cwd DIR] [--verbose] [
   --verbose        print timings and the run directory (or XDPCHAIN_VM_VERBOSE=1)
   --keep           keep the run directory even on success (or XDPCHAIN_VM_KEEP=1)
 Environment: XDPCHAIN_VM_CACHE (default /var/tmp/xdpchain-vm), XDPCHAIN_VM_SMP
-(guest CPUs, default 2); XDPCHAIN_* and GTEST_* variables are passed to the command.
+(guest CPUs, default 2), XDPCHAIN_VM_TCG_THREAD (single or multi, default single: see
+tests/vm/README.md, "Known limits"); XDPCHAIN_* and GTEST_* variables are passed to the
+command.
 EOF
 }
 
@@ -265,7 +267,7 @@ start_vm() {
   timeout --kill-after=10 "$opt_timeout" \
     qemu-system-x86_64 \
     -nodefaults -no-user-config \
-    -accel tcg,thread=multi -cpu max -m 1G -smp "${XDPCHAIN_VM_SMP:-2}" \
+    -accel "tcg,thread=${XDPCHAIN_VM_TCG_THREAD:-single}" -cpu max -m 1G -smp "${XDPCHAIN_VM_SMP:-2}" \
     -display none -no-reboot \
     -serial "file:$run_dir/console.log" -monitor none \
     -kernel "$kernel_image" -initrd "$initramfs" \
