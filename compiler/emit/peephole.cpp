@@ -113,11 +113,80 @@ bool one_pass(ir::Function &fn) {
   return changed;
 }
 
+bool same_operand(const ir::Operand &a, const ir::Operand &b) {
+  return a.is_imm == b.is_imm && (a.is_imm ? a.imm == b.imm : a.reg == b.reg);
+}
+
+// Same operation on the same registers and values; the source position may differ.
+bool same_inst(const Inst &a, const Inst &b) {
+  return a.op == b.op && a.dst == b.dst && same_operand(a.src, b.src) && a.base == b.base &&
+         a.off == b.off && a.imm == b.imm && a.code == b.code && a.size == b.size &&
+         a.is32 == b.is32 && a.label == b.label && a.map == b.map && a.nargs == b.nargs;
+}
+
+// One past the exit ending the straight-line return block that starts at `begin` (no
+// labels, no jumps), or 0 when there is none.
+size_t return_block_end(const ir::Function &fn, size_t begin) {
+  for (size_t i = begin; i < fn.insts.size(); ++i) {
+    Op op = fn.insts[i].op;
+    if (op == Op::exit) return i + 1;
+    if (op == Op::label || op == Op::jump || op == Op::ja) return 0;
+  }
+  return 0;
+}
+
+// Index, at or after `from`, of a copy of the instructions [begin, end) with no label
+// inside it; fn.insts.size() when there is none.
+size_t find_copy(const ir::Function &fn, size_t begin, size_t end, size_t from) {
+  size_t len = end - begin;
+  for (size_t j = from; j + len <= fn.insts.size(); ++j) {
+    size_t k = 0;
+    while (k < len && same_inst(fn.insts[j + k], fn.insts[begin + k]))
+      ++k;
+    if (k == len) return j;
+  }
+  return fn.insts.size();
+}
+
+// The label bound right before instruction `at`, binding a new one if there is none.
+int label_before(ir::Function &fn, size_t at) {
+  if (at > 0 && fn.insts[at - 1].op == Op::label) return fn.insts[at - 1].label;
+  Inst label;
+  label.op = Op::label;
+  label.label = fn.new_label();
+  label.loc = fn.insts[at].loc;
+  fn.insts.insert(fn.insts.begin() + static_cast<long>(at), label);
+  return label.label;
+}
+
+// "if c goto L; <block ending in exit>; L:" where the same block also appears further on
+// becomes "if !c goto M; L:" with M bound before that copy: a return block (such as
+// `r0 = XDP_PASS; exit` after a bounds check) is shared instead of repeated.
+bool merge_repeated_return_blocks(ir::Function &fn) {
+  bool changed = false;
+  for (size_t i = 0; i + 1 < fn.insts.size(); ++i) {
+    const Inst &jump = fn.insts[i];
+    if (jump.op != Op::jump || !negate(jump.code)) continue;
+    size_t end = return_block_end(fn, i + 1);
+    if (end == 0 || !label_between(fn, end, skip_labels(fn, end), jump.label)) continue;
+    size_t copy = find_copy(fn, i + 1, end, end);
+    if (copy == fn.insts.size()) continue;
+    int target = label_before(fn, copy); // may reallocate fn.insts: `jump` is stale now
+    fn.insts[i].code = negate(fn.insts[i].code);
+    fn.insts[i].label = target;
+    fn.insts.erase(fn.insts.begin() + static_cast<long>(i) + 1,
+                   fn.insts.begin() + static_cast<long>(end));
+    changed = true;
+  }
+  return changed;
+}
+
 } // namespace
 
 void run_peephole(ir::Function &fn) {
   for (int round = 0; round < 16; ++round) {
     bool changed = one_pass(fn);
+    changed |= merge_repeated_return_blocks(fn);
     size_t before = fn.insts.size();
     ir::run_dead_code_elimination(fn);
     if (!changed && fn.insts.size() == before) break;

@@ -12,42 +12,67 @@ bool is_memory(const Inst &i) {
   return i.op == Op::load || i.op == Op::store || i.op == Op::atomic_add;
 }
 
+// `r += C` (64-bit, constant C): the instruction that makes an address out of a pointer.
+bool is_constant_add(const Inst &i) {
+  return i.op == Op::alu && !i.is32 && i.code == BPF_ADD && i.src.is_imm;
+}
+
+// True when `inst` reads `r` only as the base address of a memory access.
+bool uses_only_as_base(const Inst &inst, Reg r) {
+  return is_memory(inst) && inst.base == r && (inst.src.is_imm || inst.src.reg != r);
+}
+
+struct RegUses {
+  std::map<Reg, int> def_count;
+  // Registers read other than as a memory base or by their own `r += C` cannot be folded.
+  std::map<Reg, bool> non_address_use;
+};
+
+RegUses collect_uses(const Function &fn) {
+  RegUses out;
+  for (const Inst &inst : fn.insts) {
+    for (Reg r : defs(inst))
+      ++out.def_count[r];
+    bool own_add = is_constant_add(inst);
+    for (Reg r : uses(inst))
+      if (!uses_only_as_base(inst, r) && !(own_add && inst.dst == r)) out.non_address_use[r] = true;
+  }
+  return out;
+}
+
+// `v = p; v += C` at index i, where v is only an address and p never changes.
+bool is_foldable_pair(const Function &fn, size_t i, RegUses &regs) {
+  const Inst &mov = fn.insts[i];
+  const Inst &add = fn.insts[i + 1];
+  if (mov.op != Op::mov || mov.is32 || mov.src.is_imm || !is_constant_add(add) ||
+      add.dst != mov.dst)
+    return false;
+  Reg v = mov.dst, base = mov.src.reg;
+  if (!is_virtual(v) || regs.def_count[v] != 2 || regs.non_address_use[v]) return false;
+  if (base != kFramePointer && (!is_virtual(base) || regs.def_count[base] != 1)) return false;
+  for (const Inst &inst : fn.insts) {
+    if (!is_memory(inst) || inst.base != v) continue;
+    int64_t off = inst.off + add.src.imm;
+    if (off < INT16_MIN || off > INT16_MAX) return false;
+  }
+  return true;
+}
+
 } // namespace
 
 void run_address_folding(Function &fn) {
-  std::map<Reg, int> def_count;
-  for (const Inst &inst : fn.insts)
-    for (Reg r : defs(inst))
-      ++def_count[r];
-  // Registers used other than as a memory base cannot be folded.
-  std::map<Reg, bool> non_address_use;
-  for (const Inst &inst : fn.insts) {
-    for (Reg r : uses(inst)) {
-      bool as_base = is_memory(inst) && inst.base == r && (inst.src.is_imm || inst.src.reg != r);
-      if (!as_base) non_address_use[r] = true;
-    }
-  }
-  for (size_t i = 0; i + 1 < fn.insts.size(); ++i) {
-    const Inst &mov = fn.insts[i];
-    const Inst &add = fn.insts[i + 1];
-    if (mov.op != Op::mov || mov.is32 || mov.src.is_imm || add.op != Op::alu || add.is32 ||
-        add.code != BPF_ADD || !add.src.is_imm || add.dst != mov.dst)
+  RegUses regs = collect_uses(fn);
+  for (size_t i = 0; i + 1 < fn.insts.size();) {
+    if (!is_foldable_pair(fn, i, regs)) {
+      ++i;
       continue;
-    Reg v = mov.dst, base = mov.src.reg;
-    if (!is_virtual(v) || def_count[v] != 2 || non_address_use[v]) continue;
-    if (base != kFramePointer && (!is_virtual(base) || def_count[base] != 1)) continue;
-    int64_t c = add.src.imm;
-    bool fits = true;
-    for (const Inst &inst : fn.insts)
-      if (is_memory(inst) && inst.base == v &&
-          (inst.off + c < INT16_MIN || inst.off + c > INT16_MAX))
-        fits = false;
-    if (!fits) continue;
+    }
+    Reg v = fn.insts[i].dst, base = fn.insts[i].src.reg;
+    auto c = static_cast<int32_t>(fn.insts[i + 1].src.imm);
     for (Inst &inst : fn.insts)
-      if (is_memory(inst) && inst.base == v) inst.base = base, inst.off += static_cast<int32_t>(c);
+      if (is_memory(inst) && inst.base == v) inst.base = base, inst.off += c;
     fn.insts.erase(fn.insts.begin() + static_cast<long>(i),
                    fn.insts.begin() + static_cast<long>(i) + 2);
-    --i;
   }
 }
 

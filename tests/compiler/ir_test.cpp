@@ -1,6 +1,8 @@
-// IR invariants (ir::verify), dead-code elimination, register allocation and peephole,
-// on hand-built IR.
+// IR invariants (ir::verify), dead-code elimination, address folding, register allocation
+// and peephole, on hand-built IR; and both optimisations seen in a compiled listing.
+#include "compiler/emit/listing.h"
 #include "compiler/emit/peephole.h"
+#include "compiler/ir/address_folding.h"
 #include "compiler/ir/dead_code.h"
 #include "compiler/ir/verify.h"
 #include "compiler/regalloc/regalloc.h"
@@ -52,6 +54,22 @@ Inst exit_insn() {
   i.op = Op::exit;
   return i;
 }
+Inst load(uint8_t size, Reg dst, Reg base, int32_t off) {
+  Inst i;
+  i.op = Op::load;
+  i.size = size;
+  i.dst = dst;
+  i.base = base;
+  i.off = off;
+  return i;
+}
+
+int count_ops(const Function &fn, Op op) {
+  int n = 0;
+  for (const Inst &i : fn.insts)
+    n += i.op == op;
+  return n;
+}
 
 TEST(IrVerify, AcceptsWellFormedCode) {
   Function fn;
@@ -96,6 +114,53 @@ TEST(DeadCode, RemovesUnusedValuesAndUnreachableBlocks) {
   run_dead_code_elimination(fn);
   ASSERT_EQ(fn.insts.size(), 3u);
   EXPECT_EQ(fn.insts[0].dst, a);
+}
+
+TEST(AddressFolding, FoldsAConstantAddIntoTheLoadOffset) {
+  Function fn;
+  fn.name = "fold";
+  Reg ctx = fn.new_vreg(), data = fn.new_vreg(), ip = fn.new_vreg(), proto = fn.new_vreg();
+  // ip = data + 14; proto = *(u8 *)(ip + 9)  ->  proto = *(u8 *)(data + 23)
+  fn.insts = {mov(ctx, Operand::r(1)),
+              load(4, data, ctx, 0),
+              mov(ip, Operand::r(data)),
+              alu(BPF_ADD, ip, Operand::i(14)),
+              load(1, proto, ip, 9),
+              mov(0, Operand::r(proto)),
+              exit_insn()};
+  run_address_folding(fn);
+  ASSERT_TRUE(verify(fn).has_value());
+  ASSERT_EQ(fn.insts.size(), 5u);
+  EXPECT_EQ(count_ops(fn, Op::alu), 0);
+  EXPECT_EQ(fn.insts[2].op, Op::load);
+  EXPECT_EQ(fn.insts[2].base, data);
+  EXPECT_EQ(fn.insts[2].off, 23);
+}
+
+TEST(AddressFolding, KeepsTheAddWhenTheSumIsAlsoAValue) {
+  Function fn;
+  fn.name = "bounds";
+  Reg ctx = fn.new_vreg(), data = fn.new_vreg(), end = fn.new_vreg(), p = fn.new_vreg(),
+      v = fn.new_vreg();
+  fn.next_label = 1;
+  // p = data + 34 is compared with data_end (a bounds check): it must stay a register.
+  fn.insts = {mov(ctx, Operand::r(1)),
+              load(4, data, ctx, 0),
+              load(4, end, ctx, 4),
+              mov(p, Operand::r(data)),
+              alu(BPF_ADD, p, Operand::i(34)),
+              jump(BPF_JGT, p, Operand::r(end), 0),
+              load(1, v, p, -1),
+              mov(0, Operand::r(v)),
+              exit_insn(),
+              label(0),
+              mov(0, Operand::i(2)),
+              exit_insn()};
+  std::vector<Inst> before = fn.insts;
+  run_address_folding(fn);
+  ASSERT_EQ(fn.insts.size(), before.size());
+  EXPECT_EQ(fn.insts[6].base, p);
+  EXPECT_EQ(fn.insts[6].off, -1);
 }
 
 TEST(RegisterAllocation, ValuesLiveAcrossCallsGetCalleeSavedRegisters) {
@@ -166,6 +231,77 @@ TEST(Peephole, JumpsToTheNextInstructionAndOverGotosDisappear) {
   EXPECT_EQ(jumps, 1);
   EXPECT_EQ(gotos, 0);
   EXPECT_EQ(fn.insts[0].code, BPF_JNE);
+}
+
+TEST(Peephole, ARepeatedReturnBlockIsSharedThroughOneJump) {
+  Function fn;
+  fn.name = "returns";
+  fn.next_label = 2;
+  // if r1 <= 34 goto L0; r0 = 2; exit; L0: if r1 == 0 goto L1; r0 = 1; exit; L1: r0 = 2; exit
+  fn.insts = {jump(BPF_JLE, 1, Operand::i(34), 0),
+              mov(0, Operand::i(2)),
+              exit_insn(),
+              label(0),
+              jump(BPF_JEQ, 1, Operand::i(0), 1),
+              mov(0, Operand::i(1)),
+              exit_insn(),
+              label(1),
+              mov(0, Operand::i(2)),
+              exit_insn()};
+  run_peephole(fn);
+  ASSERT_TRUE(verify(fn, VerifyOptions{true}).has_value());
+  // The first `r0 = 2; exit` is gone: the bounds check jumps to the last one instead.
+  EXPECT_EQ(count_ops(fn, Op::exit), 2);
+  EXPECT_EQ(fn.insts[0].op, Op::jump);
+  EXPECT_EQ(fn.insts[0].code, BPF_JGT);
+  EXPECT_EQ(fn.insts[0].label, 1);
+  // `r0 = 1; exit` has no copy further on: it stays where it is.
+  EXPECT_EQ(fn.insts.size(), 8u);
+}
+
+TEST(Peephole, DifferentReturnBlocksStayApart) {
+  Function fn;
+  fn.name = "distinct";
+  fn.next_label = 1;
+  fn.insts = {jump(BPF_JLE, 1, Operand::i(34), 0),
+              mov(0, Operand::i(2)),
+              exit_insn(),
+              label(0),
+              mov(0, Operand::i(1)),
+              exit_insn()};
+  run_peephole(fn);
+  ASSERT_TRUE(verify(fn, VerifyOptions{true}).has_value());
+  EXPECT_EQ(count_ops(fn, Op::exit), 2);
+  EXPECT_EQ(fn.insts[0].code, BPF_JLE);
+}
+
+// The listing of a compiled dispatcher: the packet pointer `ip = data + 14` folds into the
+// protocol load, and the bounds check shares the final `r0 = XDP_PASS; exit`.
+TEST(Optimisations, ListingHasFoldedOffsetsAndOneReturnBlock) {
+  const char *source = R"(
+(defmap jump-table :type :prog-array :key-size 4 :value-size 4 :max-entries 8)
+(defprog dispatcher (:type :xdp)
+  (with-ipv4 (data data-end ip)
+    (case (ipv4-protocol ip)
+      (+ip-proto-tcp+ (tail-call jump-table 0))
+      (+ip-proto-udp+ (tail-call jump-table 1))))
+  XDP_PASS)
+)";
+  auto object = run_pipeline(std::make_shared<const SourceFile>("d.lisp", source), {});
+  ASSERT_TRUE(object.has_value()) << object.error().str();
+  std::string listing = format_listing(*object);
+  EXPECT_NE(listing.find("= *(u8 *)(r2 +23)"), std::string::npos) << listing;
+  EXPECT_EQ(listing.find(" += 14"), std::string::npos) << listing;
+  size_t first = listing.find("r0 = 2");
+  ASSERT_NE(first, std::string::npos) << listing;
+  EXPECT_EQ(listing.find("r0 = 2", first + 1), std::string::npos) << listing;
+  EXPECT_NE(listing.find("if r4 > r3 goto"), std::string::npos) << listing;
+  // Every instruction still has a source line.
+  const std::vector<bpf_insn> &insns = object->sections[0].programs[0].code.insns;
+  const std::vector<Loc> &locs = object->sections[0].programs[0].code.locs;
+  ASSERT_EQ(locs.size(), insns.size());
+  for (const Loc &loc : locs)
+    EXPECT_GT(loc.line, 0u);
 }
 
 } // namespace

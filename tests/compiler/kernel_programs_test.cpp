@@ -123,6 +123,12 @@ TEST(CompiledPrograms, DispatcherTailCallsIntoItsHandlers) {
   EXPECT_EQ(test_run(prog, make_packet({.protocol = 6})).retval, XDP_DROP);
   EXPECT_EQ(test_run(prog, make_packet({.protocol = 17})).retval, XDP_TX);
   EXPECT_EQ(test_run(prog, make_packet({.protocol = 1})).retval, XDP_PASS);
+  // The bounds check and the ethertype test share the final return block: a TCP packet cut
+  // short of the 34 bytes checked, or one that is not IPv4, passes without a tail call.
+  std::vector<uint8_t> cut = make_packet({.protocol = 6});
+  cut.resize(30);
+  EXPECT_EQ(test_run(prog, cut).retval, XDP_PASS);
+  EXPECT_EQ(test_run(prog, make_packet({.ethertype = 0x86dd, .protocol = 6})).retval, XDP_PASS);
 }
 
 struct LoggedEvent {
