@@ -48,6 +48,7 @@ step ping -c 3 192.0.2.2 "   (drop-icmp is in the chain: no replies)"
 ip netns exec "$ns_client" ping -c 3 -i 0.2 -W 1 192.0.2.2 || true
 step "UDP to port 7 (passes the whole chain)"
 for _ in 1 2 3; do ip netns exec "$ns_client" bash -c 'echo hi > /dev/udp/192.0.2.2/7' || true; done
+echo "sent 3 datagrams; every member's 'entered' and 'pass' counters below include them"
 step xdpchain status demo1
 "$xdpchain" "${state[@]}" --netns "$ns_server" status demo1
 step xdpchain remove demo1 drop-icmp
