@@ -60,12 +60,15 @@ Result<StateDir> StateDir::open(const std::string &root, const InterfaceRef &ifa
   StateDir dir;
   dir.path_ =
       root + "/ns" + std::to_string(iface.netns_inode) + "-if" + std::to_string(iface.ifindex);
-  if (create) {
-    XDPC_TRY(ensure_root(root));
-    if (mkdir(dir.path_.c_str(), 0700) != 0 && errno != EEXIST)
+  if (create) XDPC_TRY(ensure_root(root));
+  int fd = -1;
+  // `prune` may remove an empty directory between our mkdir and open: make it again.
+  for (int attempt = 0; attempt < 3 && fd < 0; ++attempt) {
+    if (create && mkdir(dir.path_.c_str(), 0700) != 0 && errno != EEXIST)
       return Error::from_errno("create '" + dir.path_ + "'", errno);
+    fd = ::open(dir.path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && (errno != ENOENT || !create)) break;
   }
-  int fd = ::open(dir.path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT)

@@ -1,6 +1,7 @@
 // What docs/protocol.md promises under stress, on real interfaces: commands killed at any
 // point leave a working chain; concurrent commands on one interface serialise; chain swaps
-// under traffic lose no packet. Runs on whichever backend `auto` picks on this kernel.
+// under traffic lose no packet; `prune` running alongside never touches a live chain. Runs on
+// whichever backend `auto` picks on this kernel.
 #include "tests/support/netns_pair.h"
 #include "tests/support/xdpchain_cli.h"
 
@@ -158,6 +159,37 @@ TEST_F(Robustness, SwapsUnderTrafficLoseNoPacket) {
       << "the unchanged member's counters must see every packet across all swaps";
   std::cout << sent.load() << " datagrams across " << swaps << " swaps, " << received.load()
             << " received\n";
+}
+
+TEST_F(Robustness, PruneAlongsideFirstAddsAndRemovalsLeavesThemWhole) {
+  // `prune` removes directories with no live link; a first `add` creates one before it has
+  // a link, and `remove --all` deletes one. Neither may lose to a prune running meanwhile.
+  std::atomic<bool> stop{false};
+  std::atomic<int> prunes{0}, failed_prunes{0};
+  std::thread pruner([&] {
+    while (!stop)
+      (cli_.run({"prune"}).exit_code == 0 ? prunes : failed_prunes)++;
+  });
+  for (int round = 0; round < 8; ++round) {
+    CommandResult added = add("xdp_drop_icmp", "first", 10);
+    EXPECT_EQ(added.exit_code, 0) << "round " << round << ": " << added;
+    if (added.exit_code != 0) break;
+    EXPECT_EQ(net_.ping(1), 0) << "round " << round << ": the new chain is not running";
+    CommandResult removed = cli_.run({"remove", net_.dut().ifname, "--all"});
+    EXPECT_EQ(removed.exit_code, 0) << "round " << round << ": " << removed;
+    if (removed.exit_code != 0) break;
+  }
+  stop = true;
+  pruner.join();
+  EXPECT_GT(prunes.load(), 0) << "prune never ran alongside";
+  EXPECT_EQ(failed_prunes.load(), 0);
+
+  ASSERT_EQ(add("xdp_drop_icmp", "kept", 10).exit_code, 0);
+  CommandResult pruned = cli_.run({"prune"});
+  ASSERT_EQ(pruned.exit_code, 0) << pruned;
+  EXPECT_NE(pruned.out.find("nothing to prune"), std::string::npos) << pruned;
+  EXPECT_EQ(labels(), std::vector<std::string>{"kept"});
+  EXPECT_EQ(net_.ping(2), 0) << "prune touched a running chain";
 }
 
 } // namespace
