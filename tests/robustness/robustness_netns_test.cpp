@@ -89,12 +89,20 @@ protected:
 
 TEST_F(Robustness, KilledCommandsLeaveAWorkingChain) {
   ASSERT_EQ(add("xdp_pass", "base", 10).exit_code, 0);
+  // Kill at random moments over the whole length of an add on this machine (a few ms on
+  // the host, a second or more in the TCG VM), so that every step gets interrupted.
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_EQ(wait_exit(spawn_add("xdp_count", "timed", 20)), 0);
+  const auto add_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+  ASSERT_EQ(cli_.run({"remove", net_.dut().ifname, "timed"}).exit_code, 0);
   std::mt19937 random(12345);
   int completed = 0, killed = 0;
   for (int round = 0; round < 12; ++round) {
     const std::string label = "victim" + std::to_string(round);
     pid_t pid = spawn_add("xdp_count", label, 20);
-    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 60));
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % (add_ms * 5 / 4 + 1)));
     kill(pid, SIGKILL);
     int code = wait_exit(pid);
     (code == 0 ? completed : killed)++;
@@ -116,7 +124,8 @@ TEST_F(Robustness, KilledCommandsLeaveAWorkingChain) {
   EXPECT_EQ(labels(), (std::vector<std::string>{"base", "after"}));
   EXPECT_EQ(generation_dirs(), 1u);
   EXPECT_EQ(net_.ping(3), 3);
-  std::cout << "killed " << killed << " adds mid-way, " << completed << " had finished\n";
+  std::cout << "an add takes " << add_ms << " ms; killed " << killed << " adds mid-way, "
+            << completed << " had finished\n";
 }
 
 TEST_F(Robustness, ConcurrentCommandsSerialise) {
