@@ -72,8 +72,11 @@ Status check_limits(const ChainSpec &desired, Backend backend) {
                                                " programs exceeds the " + to_string(backend) +
                                                " backend's limit of " + std::to_string(limit));
   if (backend == Backend::tailcall)
-    error.hint("the kernel stops a packet after 33 tail calls (MAX_TAIL_CALL_CNT); the root "
-               "uses one per member, and members' own tail calls count too");
+    error
+        .hint("the kernel stops a packet after 33 tail calls (MAX_TAIL_CALL_CNT); the root "
+              "uses one per member, and members' own tail calls count too")
+        .hint("the freplace backend takes up to " + std::to_string(kMaxMembersFreplace) +
+              " programs where the kernel allows it (xdpchain features)");
   return error;
 }
 
