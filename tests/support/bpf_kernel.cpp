@@ -185,8 +185,6 @@ uint64_t read_array_u64(uint32_t map_id, uint32_t key) {
   return value;
 }
 
-namespace {
-
 bool wait_until(const std::function<bool()> &done, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!done()) {
@@ -195,8 +193,6 @@ bool wait_until(const std::function<bool()> &done, std::chrono::milliseconds tim
   }
   return true;
 }
-
-} // namespace
 
 bool prog_gone(uint32_t id, std::chrono::milliseconds timeout) {
   return wait_until([id] { return !prog_exists(id); }, timeout);

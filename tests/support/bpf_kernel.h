@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +56,10 @@ std::string verdict_name(int verdict);
 bool prog_exists(uint32_t id);
 bool link_exists(uint32_t id);
 bool map_exists(uint32_t id);
+
+// Polls `done` every 20 ms until it holds or `timeout` passes; says whether it held.
+bool wait_until(const std::function<bool()> &done,
+                std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 // Waits up to `timeout` for the kernel to free the object, and says whether it is gone.
 // Freeing is deferred: an object whose last reference was a bpffs pin, for one, goes only
