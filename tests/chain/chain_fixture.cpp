@@ -14,11 +14,6 @@ void PrintTo(const ChainParam &param, std::ostream *os) {
   *os << param.backend << "/" << param.mode;
 }
 
-bool in_test_vm() {
-  const char *v = std::getenv("XDPCHAIN_IN_VM");
-  return v && std::string(v) == "1";
-}
-
 std::string param_name(const ::testing::TestParamInfo<ChainParam> &info) {
   return info.param.backend + "_" + info.param.mode;
 }

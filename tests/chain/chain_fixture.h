@@ -9,6 +9,7 @@
 #pragma once
 
 #include "tests/support/netns_pair.h"
+#include "tests/support/test_vm.h"
 #include "tests/support/xdpchain_cli.h"
 
 #include <gtest/gtest.h>
@@ -41,9 +42,6 @@ void PrintTo(const ChainParam &param, std::ostream *os);
 
 // "tailcall_native" etc.: the gtest parameter name, used by the VM filters.
 std::string param_name(const ::testing::TestParamInfo<ChainParam> &info);
-
-// Inside the test VM (tests/vm/run-in-vm.sh sets XDPCHAIN_IN_VM=1).
-bool in_test_vm();
 
 // Whether `backend` can be tested here, by the product's own probe (`xdpchain features`).
 // skip: the kernel genuinely lacks it ("freplace refused by this kernel: ..."). fail: a skip

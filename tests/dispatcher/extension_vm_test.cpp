@@ -9,6 +9,7 @@
 #include "tests/support/bpf_kernel.h"
 #include "tests/support/bpffs.h"
 #include "tests/support/packet_builder.h"
+#include "tests/support/test_vm.h"
 
 #include <bpf/bpf.h>
 #include <unistd.h>
@@ -33,8 +34,10 @@ ProgramObject open_object(const std::string &name, const std::string &program = 
 class ExtensionTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    if (!dispatcher::probe_freplace().supported)
-      GTEST_SKIP() << dispatcher::probe_freplace().reason << " (this test runs in the VM)";
+    if (const auto freplace = dispatcher::probe_freplace(); !freplace.supported) {
+      if (!test::in_test_vm()) GTEST_SKIP() << freplace.reason << " (this test runs in the VM)";
+      GTEST_FAIL() << "freplace must work in the test VM: " << freplace.reason;
+    }
     counters_ = *dispatcher::create_counters_map();
     build({dispatcher::kDefaultProceedOn, dispatcher::kDefaultProceedOn});
   }

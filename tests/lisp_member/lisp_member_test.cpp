@@ -2,6 +2,7 @@
 // as a chain member on each backend and keeps the priority and continue set its source
 // declares (:priority 20 :proceed-on (:pass)). Real UDP traffic on a veth pair.
 #include "tests/support/netns_pair.h"
+#include "tests/support/test_vm.h"
 #include "tests/support/xdpchain_cli.h"
 
 #include <gtest/gtest.h>
@@ -15,8 +16,10 @@ class LispMember : public ::testing::TestWithParam<std::string> {
 protected:
   void SetUp() override {
     nlohmann::json features = cli_.features();
-    if (!features[GetParam()]["supported"].get<bool>())
+    if (features[GetParam()]["supported"].get<bool>()) return;
+    if (GetParam() == "freplace" && !in_test_vm())
       GTEST_SKIP() << GetParam() << " backend: " << features[GetParam()]["reason"];
+    GTEST_FAIL() << GetParam() << " backend must work here: " << features[GetParam()]["reason"];
   }
   NetnsPair net_;
   XdpchainCli cli_{net_.dut().netns};

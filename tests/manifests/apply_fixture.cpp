@@ -1,6 +1,7 @@
 #include "tests/manifests/apply_fixture.h"
 
 #include "tests/support/bpffs.h"
+#include "tests/support/test_vm.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -10,11 +11,6 @@
 namespace xdpchain::test {
 
 namespace {
-
-bool in_vm() {
-  const char *v = std::getenv("XDPCHAIN_IN_VM");
-  return v && std::string(v) == "1";
-}
 
 // "" when `backend` works here; otherwise why not. Probed once per process.
 std::string backend_unsupported(const std::string &backend) {
@@ -39,7 +35,7 @@ std::string backend_unsupported(const std::string &backend) {
 void ApplyTest::SetUp() {
   std::string why = backend_unsupported(backend());
   if (!why.empty()) {
-    if (backend() == "freplace" && !in_vm())
+    if (backend() == "freplace" && !in_test_vm())
       GTEST_SKIP() << "freplace refused by this kernel (xdpchain features: " << why << ")";
     GTEST_FAIL() << "backend " << backend() << " must work here: " << why;
   }
