@@ -3,11 +3,11 @@
 #include "cli/command_registry.h"
 #include "cli/report.h"
 #include "dispatcher/stale_chains.h"
+#include "dispatcher/state_dir.h"
 
 #include <net/if.h>
 #include <sys/stat.h>
 
-#include <filesystem>
 #include <iostream>
 
 namespace xdpchain::cli {
@@ -24,13 +24,10 @@ std::vector<std::string> interfaces_with_state(const std::string &root) {
   std::vector<std::string> names;
   struct stat st;
   if (stat("/proc/thread-self/ns/net", &st) != 0) return names;
-  const std::string prefix = "ns" + std::to_string(st.st_ino) + "-if";
-  std::error_code ec;
-  for (const auto &entry : std::filesystem::directory_iterator(root, ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
+  for (const auto &dir : dispatcher::StateDir::list(root)) {
     char ifname[IF_NAMESIZE] = {};
-    if (if_indextoname(std::stoul(name.substr(prefix.size())), ifname)) names.push_back(ifname);
+    if (dir.netns_inode == st.st_ino && if_indextoname(dir.ifindex, ifname))
+      names.push_back(ifname);
   }
   return names;
 }

@@ -31,23 +31,24 @@ std::optional<std::string> stale_reason(const StateDir &dir) {
 
 std::vector<StaleChain> find_stale_chains(const std::string &root) {
   std::vector<StaleChain> stale;
-  for (const auto &path : StateDir::list(root)) {
-    auto dir = StateDir::open_existing(path);
+  for (const auto &listed : StateDir::list(root)) {
+    auto dir = StateDir::open_existing(listed.path);
     if (!dir) continue; // removed meanwhile
-    if (auto reason = stale_reason(*dir)) stale.push_back({path, *reason});
+    if (auto reason = stale_reason(*dir)) stale.push_back({listed.path, *reason});
   }
   return stale;
 }
 
 Result<std::vector<StaleChain>> prune_stale_chains(const std::string &root, bool dry_run) {
+  if (dry_run) return find_stale_chains(root);
   std::vector<StaleChain> pruned;
   for (const auto &candidate : find_stale_chains(root)) {
     auto dir = StateDir::open_existing(candidate.path);
     if (!dir) continue;
-    if (!dry_run) XDPC_TRY(dir->lock());
+    XDPC_TRY(dir->lock());
     auto reason = stale_reason(*dir); // again: a writer may have attached while we waited
     if (!reason) continue;
-    if (!dry_run) dir->remove_all();
+    dir->remove_all();
     pruned.push_back({candidate.path, *reason});
   }
   return pruned;

@@ -88,8 +88,8 @@ Result<StateDir> StateDir::open_existing(const std::string &path) {
   return dir;
 }
 
-std::vector<std::string> StateDir::list(const std::string &root) {
-  std::vector<std::string> paths;
+std::vector<StateDir::Listed> StateDir::list(const std::string &root) {
+  std::vector<Listed> listed;
   std::error_code ec;
   for (const auto &entry : fs::directory_iterator(root, ec)) {
     const std::string name = entry.path().filename().string();
@@ -98,10 +98,11 @@ std::vector<std::string> StateDir::list(const std::string &root) {
     char rest = 0;
     if (entry.is_directory(ec) &&
         sscanf(name.c_str(), "ns%llu-if%d%c", &inode, &ifindex, &rest) == 2)
-      paths.push_back(entry.path().string());
+      listed.push_back({entry.path().string(), inode, ifindex});
   }
-  std::sort(paths.begin(), paths.end());
-  return paths;
+  std::sort(listed.begin(), listed.end(),
+            [](const Listed &a, const Listed &b) { return a.path < b.path; });
+  return listed;
 }
 
 std::string StateDir::generation_path(uint32_t dispatcher_id) const {

@@ -8,6 +8,7 @@
 #include "common/fd.h"
 #include "common/result.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,12 @@ public:
   // Opens an existing interface directory by its path (one that list() returned).
   static Result<StateDir> open_existing(const std::string &path);
   // The interface directories (ns<inode>-if<ifindex>) under `root`, every namespace's.
-  static std::vector<std::string> list(const std::string &root);
+  struct Listed {
+    std::string path;
+    uint64_t netns_inode = 0;
+    int ifindex = 0;
+  };
+  static std::vector<Listed> list(const std::string &root);
 
   const std::string &path() const { return path_; }
   std::string link_path() const { return path_ + "/link"; }
