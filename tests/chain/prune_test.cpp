@@ -3,8 +3,6 @@
 #include "tests/chain/chain_fixture.h"
 #include "tests/support/bpf_kernel.h"
 
-#include <thread>
-
 namespace xdpchain::test {
 namespace {
 
@@ -41,11 +39,10 @@ TEST_P(BackendTest, PruneFreesOnlyChainsWhoseInterfaceIsGone) {
   doomed.reset(); // deletes both namespaces, and with them the veth pair
   // The kernel tears a namespace down in a work item: wait until our link is defunct.
   CommandResult listed;
-  for (int i = 0; i < 100; ++i) {
+  wait_until([&] {
     listed = cli().run({"prune", "--dry-run"});
-    if (listed.exit_code != 0 || contains(listed.out, "would remove")) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+    return listed.exit_code != 0 || contains(listed.out, "would remove");
+  });
   ASSERT_CMD_OK(listed);
   EXPECT_TRUE(contains(listed.out, "its interface is gone")) << listed;
   EXPECT_TRUE(prog_exists(doomed_member)) << "--dry-run removed pins";
