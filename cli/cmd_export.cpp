@@ -84,7 +84,7 @@ void setup(CLI::App &app, GlobalOptions &global) {
   sub->add_option("-o,--output", opts->output, "file to write (default: standard output)");
   sub->add_option("--name", opts->name, "metadata.name (default: from the interface name)");
   sub->footer("Object paths are written absolute; programs compiled from .lisp sources point\n"
-              "at their source. With the global --netns NAME, spec.namespace is NAME.\n\n"
+              "at their cached object. With the global --netns NAME, spec.namespace is NAME.\n\n"
               "examples:\n  xdpchain export eth0 -o eth0.yaml\n"
               "  xdpchain --netns blue export veth0 | xdpchain diff -f -");
   sub->callback([opts, &global] { global.exit_code = run_export(*opts, global); });
