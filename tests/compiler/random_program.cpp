@@ -37,11 +37,17 @@ public:
     p.map = "m" + std::to_string(index_);
     int nvars = 2 + static_cast<int>(rng_.below(3));
     std::string lisp_bindings, c_body;
+    // Half the variables are 64-bit; the others are narrowed (zero- or sign-extended) on
+    // every assignment, like a C variable of that type.
+    static const char *types[] = {"u64", "u64", "u64", "u32", "u16", "u8", "i32", "i16", "i8"};
     for (int v = 0; v < nvars; ++v) {
       Code init = expr(3);
-      lisp_bindings +=
-          (v ? "\n          " : "") + std::string("(v") + std::to_string(v) + " " + init.lisp + ")";
-      c_body += "  __u64 v" + std::to_string(v) + " = " + init.c + ";\n";
+      std::string type = types[rng_.below(std::size(types))];
+      std::string name = "v" + std::to_string(v);
+      lisp_bindings += (v ? "\n          " : "") + std::string("(") + name + " " +
+                       (type == "u64" ? "" : type + " ") + init.lisp + ")";
+      std::string c_type = type[0] == 'u' ? "__" + type : "__s" + type.substr(1);
+      c_body += "  " + c_type + " " + name + " = " + init.c + ";\n";
       vars_ = v + 1;
     }
     std::string lisp_body;
@@ -123,7 +129,7 @@ private:
     if (k < 3) return constant();
     if (k < 6 && vars_ > 0) {
       std::string v = "v" + std::to_string(rng_.below(static_cast<uint64_t>(vars_)));
-      return {v, v};
+      return {v, "(__u64)" + v};
     }
     return packet_load();
   }
@@ -182,7 +188,12 @@ private:
               "((" + a.c + ") " + c + " (" + b.c + "))"};
     }
     case 2: {
+      // A divisor that is constant zero is a compile-time error in the language: divisors
+      // read the packet or a map, so that zero happens at run time.
       Code b = expr(depth - 1);
+      if (b.lisp.find("(load ") == std::string::npos &&
+          b.lisp.find("(getmap ") == std::string::npos)
+        b = packet_load();
       bool div = rng_.chance(50);
       return {"(" + std::string(div ? "/" : "mod") + " " + a.lisp + " " + b.lisp + ")",
               std::string(div ? "div0" : "mod0") + "(" + a.c + ", " + b.c + ")"};
@@ -227,10 +238,10 @@ private:
               "(__u64)" + std::string(s[1]) + "((" + s[2] + ")(" + a.c + "))"};
     }
     case 9: {
-      static const char *types[] = {"u8", "u16", "u32"};
-      const char *t = types[rng_.below(3)];
-      return {"(cast " + std::string(t) + " " + a.lisp + ")",
-              "(__u64)(__" + std::string(t) + ")(" + a.c + ")"};
+      static const char *types[] = {"u8", "u16", "u32", "i8", "i16", "i32"};
+      std::string t = types[rng_.below(std::size(types))];
+      std::string c_type = t[0] == 'u' ? "__" + t : "__s" + t.substr(1);
+      return {"(cast " + t + " " + a.lisp + ")", "(__u64)(" + c_type + ")(" + a.c + ")"};
     }
     default: {
       static const std::array<std::pair<const char *, const char *>, 4> ops = {
