@@ -407,12 +407,11 @@ Result<ApplyReport> change(const std::string &interface, const ChainChange &chan
     empty.interface = interface;
     auto desired = change_fn(empty, false);
     if (!desired) return std::move(desired).error().wrap(iface_frame(interface));
-    ApplyReport report;
+    // The same planning and refusals as a real apply (another tool's program, member
+    // limits): a dry run returns before anything touches the (here absent) state directory.
     CurrentChain none;
-    auto members = plan_members(*desired, none, choose_backend(*desired, none));
-    if (!members) return std::move(members).error().wrap(iface_frame(interface));
-    sort_by_run_order(*members);
-    report.deltas = compute_deltas(*members, none);
+    auto report = apply_locked(*desired, *iface, StateDir{}, none, options, apply_options);
+    if (!report) return std::move(report).error().wrap(iface_frame(interface));
     return report;
   }
   if (!locked) return std::move(locked).error().wrap(iface_frame(interface));

@@ -1,17 +1,57 @@
 #include "dispatcher/counters.h"
 
+#include "common/btf_builder.h"
 #include "dispatcher/dispatcher_spec.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <vector>
 
 namespace xdpchain::dispatcher {
 
+namespace {
+
+// The value's layout as BTF, so that `bpftool map dump` prints named fields:
+// struct xdpc_counters { struct xdpc_member_counters members[kCounterBlocks]; }.
+struct CountersBtf {
+  Fd fd;
+  bpf::TypeId key = 0;
+  bpf::TypeId value = 0;
+};
+
+Result<CountersBtf> counters_btf() {
+  bpf::BtfBuilder btf;
+  CountersBtf out;
+  out.key = btf.u32();
+  bpf::TypeId u64 = btf.int_type("unsigned long long", 8);
+  static const char *fields[] = {"entered", "aborted",  "drop",  "pass",
+                                 "tx",      "redirect", "other", "unused"};
+  std::vector<bpf::BtfMember> members;
+  for (uint32_t i = 0; i < kCounterBlockBytes / 8; ++i)
+    members.push_back({fields[i], u64, i * 64});
+  bpf::TypeId block = btf.struct_type("xdpc_member_counters", kCounterBlockBytes, members);
+  out.value = btf.struct_type("xdpc_counters", kCountersValueSize,
+                              {{"members", btf.array(block, kCounterBlocks), 0}});
+  auto fd = btf.load();
+  if (!fd) return std::move(fd).error();
+  out.fd = std::move(*fd);
+  return out;
+}
+
+} // namespace
+
 Result<Fd> create_counters_map() {
+  auto btf = counters_btf(); // a kernel without BTF still gets the map, unnamed
+  LIBBPF_OPTS(bpf_map_create_opts, opts);
+  if (btf) {
+    opts.btf_fd = btf->fd.get();
+    opts.btf_key_type_id = btf->key;
+    opts.btf_value_type_id = btf->value;
+  }
   int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "xdpc_counters", sizeof(uint32_t),
-                          kCountersValueSize, 1, nullptr);
+                          kCountersValueSize, 1, btf ? &opts : nullptr);
   if (fd < 0) return Error::from_errno("create counters map", errno);
   return Fd(fd);
 }

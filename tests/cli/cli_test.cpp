@@ -95,18 +95,32 @@ TEST_F(CliTest, MistypedVerbSuggestsTheClosest) {
 }
 
 TEST_F(CliTest, NonRootIsRefusedWithExit3) {
+  // A copy that user nobody can reach, wherever the build tree lives.
+  std::string dir = fs::temp_directory_path() / unique_name("xdpchain-cli-nobody-");
+  fs::create_directories(dir);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+  const std::string binary = dir + "/xdpchain", source = dir + "/pass.lisp";
+  fs::copy_file(XdpchainCli::binary(), binary);
+  fs::copy_file(XDPCHAIN_SOURCE_DIR "/manifests/examples/demo/pass.lisp", source);
+  fs::permissions(source, fs::perms::others_read, fs::perm_options::add);
+  const std::vector<std::string> nobody = {"setpriv", "--reuid=65534", "--regid=65534",
+                                           "--clear-groups", binary};
   for (const std::string verb : {"status", "add", "features", "prune"}) {
-    CommandResult r = run_command({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                                   XdpchainCli::binary(), verb, "lo"});
+    std::vector<std::string> argv = nobody;
+    argv.insert(argv.end(), {verb, "lo"});
+    CommandResult r = run_command(argv);
     EXPECT_EQ(r.exit_code, 3) << r;
     EXPECT_THAT(r.err, HasSubstr("needs root (CAP_BPF, CAP_NET_ADMIN)")) << r;
     EXPECT_THAT(r.out, Not(HasSubstr("another tool"))) << r;
   }
   // Verbs that touch no kernel object work unprivileged.
-  CommandResult compile = run_command(
-      {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", XdpchainCli::binary(),
-       "compile", XDPCHAIN_SOURCE_DIR "/manifests/examples/demo/pass.lisp", "--emit", "asm"});
-  EXPECT_EQ(compile.exit_code, 0) << compile;
+  std::vector<std::string> compile = nobody;
+  compile.insert(compile.end(), {"compile", source, "--emit", "asm"});
+  CommandResult compiled = run_command(compile);
+  EXPECT_EQ(compiled.exit_code, 0) << compiled;
+  EXPECT_THAT(compiled.out, HasSubstr("exit"));
+  fs::remove_all(dir);
 }
 
 TEST_F(CliTest, GlobalOptionsAfterTheVerb) {
@@ -248,6 +262,52 @@ TEST_F(CliTest, RefusedRemoveLeavesNoState) {
     EXPECT_TRUE(!fs::exists(cli_->bpffs_root()) || fs::is_empty(cli_->bpffs_root(), ec))
         << "state left behind by: xdpchain " << args[0];
   }
+}
+
+// A dry run plans exactly like an apply: on a second interface that runs another tool's
+// program it reports the conflict the apply would meet, instead of "would change".
+TEST_F(CliTest, DryRunOnTwoInterfacesSeesTheRefusalOfTheSecond) {
+  CommandResult foreign =
+      run_command({"ip", "-n", pair_->peer().netns, "link", "set", "dev", pair_->peer().ifname,
+                   "xdpgeneric", "obj", prog_path("xdp_pass"), "sec", "xdp"});
+  ASSERT_EQ(foreign.exit_code, 0) << foreign;
+  std::string path = fs::temp_directory_path() / (unique_name("xdpchain-cli-two-") + ".yaml");
+  files_.push_back(path);
+  std::ofstream(path) << "apiVersion: xdpchain.io/v1\nkind: XdpChain\nmetadata: {name: first}\n"
+                      << "spec:\n  interface: " << iface()
+                      << "\n  namespace: " << pair_->dut().netns
+                      << "\n  mode: generic\n  programs:\n    - name: drop\n      object: "
+                      << prog_path("xdp_drop_icmp") << "\n---\n"
+                      << "apiVersion: xdpchain.io/v1\nkind: XdpChain\nmetadata: {name: second}\n"
+                      << "spec:\n  interface: " << pair_->peer().ifname
+                      << "\n  namespace: " << pair_->peer().netns
+                      << "\n  mode: generic\n  programs:\n    - name: pass\n      object: "
+                      << prog_path("xdp_pass") << "\n";
+  CommandResult dry = run({"apply", "-f", path, "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 4) << dry;
+  EXPECT_THAT(dry.err, HasSubstr("another tool"));
+  CommandResult applied = run({"apply", "-f", path});
+  EXPECT_EQ(applied.exit_code, 4) << applied;
+  EXPECT_FALSE(cli_->status(iface()).value("present", true)); // the first was never swapped
+  EXPECT_EQ(pair_->ping(3), 3);
+}
+
+// The counters map carries BTF: bpftool prints each member's counters by name.
+TEST_F(CliTest, CountersMapDumpsNamedFields) {
+  ASSERT_EQ(run({"add", iface(), prog_path("xdp_pass"), "--mode", "generic"}).exit_code, 0);
+  ASSERT_EQ(pair_->ping(2), 2);
+  std::string counters;
+  for (const auto &entry : fs::recursive_directory_iterator(cli_->bpffs_root()))
+    if (entry.path().filename() == "counters") counters = entry.path().string();
+  ASSERT_FALSE(counters.empty());
+  CommandResult dump = run_command({"bpftool", "-j", "map", "dump", "pinned", counters});
+  ASSERT_EQ(dump.exit_code, 0) << dump;
+  json parsed = json::parse(dump.out, nullptr, false);
+  ASSERT_TRUE(parsed.is_array() && !parsed.empty()) << dump;
+  const json &first_cpu = parsed[0]["formatted"]["values"][0]["value"];
+  ASSERT_TRUE(first_cpu.contains("members")) << dump.out.substr(0, 2000);
+  EXPECT_TRUE(first_cpu["members"][0].contains("entered")) << dump.out.substr(0, 2000);
+  EXPECT_TRUE(first_cpu["members"][0].contains("redirect"));
 }
 
 TEST_F(CliTest, VerboseShowsLibbpfMessages) {
