@@ -35,6 +35,18 @@ public:
     RandomProgram p;
     p.name = "f" + std::to_string(index_);
     p.map = "m" + std::to_string(index_);
+    // Template macros of two arguments, used like functions by the program; in C they
+    // are preprocessor macros (arguments have no side effects, so expanding them several
+    // times is the same as evaluating them once).
+    std::string lisp_macros, c_macros;
+    macros_ = static_cast<int>(rng_.below(3));
+    for (int m = 0; m < macros_; ++m) {
+      in_macro_ = true;
+      Code body = expr(2);
+      in_macro_ = false;
+      lisp_macros += "(defmacro " + macro_name(m, true) + " (a b) `" + body.lisp + ")\n";
+      c_macros += "#define " + macro_name(m, false) + "(a, b) (" + body.c + ")\n";
+    }
     int nvars = 2 + static_cast<int>(rng_.below(3));
     std::string lisp_bindings, c_body;
     // Half the variables are 64-bit; the others are narrowed (zero- or sign-extended) on
@@ -60,11 +72,13 @@ public:
     Code verdict = expr(3);
     lisp_body += "\n      (return (logand " + verdict.lisp + " 3))";
     c_body += "  return (int)((" + verdict.c + ") & 3);\n";
-    p.lisp = "(defmap " + p.map + " :type :array :key-size 4 :value-size 8 :max-entries 8)\n" +
-             "(defprog " + p.name + " (:type :xdp)\n  (with-packet (data data-end :min-len " +
+    p.lisp = lisp_macros + "(defmap " + p.map +
+             " :type :array :key-size 4 :value-size 8 :max-entries 8)\n" + "(defprog " + p.name +
+             " (:type :xdp)\n  (with-packet (data data-end :min-len " +
              std::to_string(kRandomProgramMinPacket) + ")\n    (let* (" + lisp_bindings + ")" +
              lisp_body + "))\n  XDP_PASS)\n";
-    p.c = "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 8); __type(key, "
+    p.c = c_macros +
+          "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 8); __type(key, "
           "__u32); __type(value, __u64); } " +
           p.map + " SEC(\".maps\");\nSEC(\"xdp\") int " + p.name +
           "(struct xdp_md *ctx) {\n  void *data = (void *)(long)ctx->data;\n  void *data_end = "
@@ -126,6 +140,10 @@ private:
 
   Code leaf() {
     uint64_t k = rng_.below(10);
+    if (in_macro_ && k < 6) {
+      const char *param = rng_.chance(50) ? "a" : "b";
+      return {std::string(",") + param, std::string("(") + param + ")"};
+    }
     if (k < 3) return constant();
     if (k < 6 && vars_ > 0) {
       std::string v = "v" + std::to_string(rng_.below(static_cast<uint64_t>(vars_)));
@@ -243,6 +261,14 @@ private:
       std::string c_type = t[0] == 'u' ? "__" + t : "__s" + t.substr(1);
       return {"(cast " + t + " " + a.lisp + ")", "(__u64)(" + c_type + ")(" + a.c + ")"};
     }
+    case 10:
+      if (macros_ > 0 && !in_macro_) {
+        int m = static_cast<int>(rng_.below(static_cast<uint64_t>(macros_)));
+        Code b = expr(depth - 1);
+        return {"(" + macro_name(m, true) + " " + a.lisp + " " + b.lisp + ")",
+                macro_name(m, false) + "(" + a.c + ", " + b.c + ")"};
+      }
+      [[fallthrough]];
     default: {
       static const std::array<std::pair<const char *, const char *>, 4> ops = {
           {{"+", "+"}, {"-", "-"}, {"logand", "&"}, {"logxor", "^"}}};
@@ -252,6 +278,11 @@ private:
               "((" + a.c + ") " + c + " (" + b.c + "))"};
     }
     }
+  }
+
+  std::string macro_name(int m, bool lisp) const {
+    return (lisp ? "mac" : "mac_") + std::to_string(index_) + (lisp ? "-" : "_") +
+           std::to_string(m);
   }
 
   std::string map_name() const { return "m" + std::to_string(index_); }
@@ -311,6 +342,8 @@ private:
   Rng rng_;
   int index_;
   int vars_ = 0;
+  int macros_ = 0;
+  bool in_macro_ = false; // generating a macro body: leaves are its parameters a and b
 };
 
 } // namespace
