@@ -74,6 +74,25 @@ TEST(Language, ArithmeticIsUnsigned64Bit) {
   EXPECT_EQ(out[19], x);  // and modulo by zero keeps the dividend
 }
 
+// Issue 8, failure 2: a struct field named like a built-in macro (tcp-flags) is a field,
+// and its accessor reads and writes it.
+TEST(Language, StructFieldNamedLikeABuiltinMacro) {
+  auto out = run_and_read(R"(
+(defstruct ct-value (state u8) (tcp-flags u8) (last-seen u64))
+(defprog p ()
+  (with-tcp (data data-end tcp)
+    (let ((v (make-ct-value)))
+      (setf (ct-value-tcp-flags v) (tcp-flags tcp) (ct-value-state v) 3)
+      (put 0 (ct-value-tcp-flags v)) (put 1 (ct-value-state v)) (put 2 (sizeof ct-value))))
+  XDP_PASS)
+)",
+                          3);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0], 0x10u); // the packet's TCP flags (ACK)
+  EXPECT_EQ(out[1], 3u);
+  EXPECT_EQ(out[2], 16u);
+}
+
 TEST(Language, ComparisonsSignedAndUnsigned) {
   auto out = run_and_read(R"(
 (defprog p ()
