@@ -35,17 +35,34 @@ public:
     RandomProgram p;
     p.name = "f" + std::to_string(index_);
     p.map = "m" + std::to_string(index_);
-    // Template macros of two arguments, used like functions by the program; in C they
-    // are preprocessor macros (arguments have no side effects, so expanding them several
+    // Macros of two arguments, used like functions by the program. Half are templates; the
+    // others are computed by the compile-time interpreter: a gensym binds the first
+    // argument once (hygiene: the program's own variables stay visible) and a constant is
+    // computed at expansion time. In C they are preprocessor macros, the computed ones a
+    // statement expression (arguments have no side effects, so expanding them several
     // times is the same as evaluating them once).
     std::string lisp_macros, c_macros;
     macros_ = static_cast<int>(rng_.below(3));
     for (int m = 0; m < macros_; ++m) {
+      bool computed = rng_.chance(50);
+      uint64_t k1 = rng_.below(1000), k2 = rng_.below(1000);
+      if (computed)
+        macro_leaves_ = {{",x", "x_"}, {",b", "(b)"}, {",k", "(__u64)" + std::to_string(k1 * k2)}};
+      else
+        macro_leaves_ = {{",a", "(a)"}, {",b", "(b)"}};
       in_macro_ = true;
       Code body = expr(2);
       in_macro_ = false;
-      lisp_macros += "(defmacro " + macro_name(m, true) + " (a b) `" + body.lisp + ")\n";
-      c_macros += "#define " + macro_name(m, false) + "(a, b) (" + body.c + ")\n";
+      std::string name = macro_name(m, true), c_name = macro_name(m, false);
+      if (computed) {
+        lisp_macros += "(defmacro " + name + " (a b)\n  (let ((x (gensym \"V\")) (k (* " +
+                       std::to_string(k1) + " " + std::to_string(k2) + ")))\n    `(let ((,x ,a)) " +
+                       body.lisp + ")))\n";
+        c_macros += "#define " + c_name + "(a, b) ({ __u64 x_ = (a); (" + body.c + "); })\n";
+      } else {
+        lisp_macros += "(defmacro " + name + " (a b) `" + body.lisp + ")\n";
+        c_macros += "#define " + c_name + "(a, b) (" + body.c + ")\n";
+      }
     }
     int nvars = 2 + static_cast<int>(rng_.below(3));
     std::string lisp_bindings, c_body;
@@ -140,10 +157,7 @@ private:
 
   Code leaf() {
     uint64_t k = rng_.below(10);
-    if (in_macro_ && k < 6) {
-      const char *param = rng_.chance(50) ? "a" : "b";
-      return {std::string(",") + param, std::string("(") + param + ")"};
-    }
+    if (in_macro_ && k < 6) return macro_leaves_[rng_.below(macro_leaves_.size())];
     if (k < 3) return constant();
     if (k < 6 && vars_ > 0) {
       std::string v = "v" + std::to_string(rng_.below(static_cast<uint64_t>(vars_)));
@@ -206,12 +220,11 @@ private:
               "((" + a.c + ") " + c + " (" + b.c + "))"};
     }
     case 2: {
-      // A divisor that is constant zero is a compile-time error in the language: divisors
-      // read the packet or a map, so that zero happens at run time.
+      // A divisor the compiler can prove zero is a compile-time error in the language:
+      // divisors add a packet load, so that zero only happens at run time.
       Code b = expr(depth - 1);
-      if (b.lisp.find("(load ") == std::string::npos &&
-          b.lisp.find("(getmap ") == std::string::npos)
-        b = packet_load();
+      Code load = packet_load();
+      b = {"(+ " + b.lisp + " " + load.lisp + ")", "((" + b.c + ") + (" + load.c + "))"};
       bool div = rng_.chance(50);
       return {"(" + std::string(div ? "/" : "mod") + " " + a.lisp + " " + b.lisp + ")",
               std::string(div ? "div0" : "mod0") + "(" + a.c + ", " + b.c + ")"};
@@ -343,7 +356,8 @@ private:
   int index_;
   int vars_ = 0;
   int macros_ = 0;
-  bool in_macro_ = false; // generating a macro body: leaves are its parameters a and b
+  bool in_macro_ = false;          // generating a macro body: leaves are macro_leaves_
+  std::vector<Code> macro_leaves_; // its parameters (and gensym, computed constant)
 };
 
 } // namespace
