@@ -75,11 +75,14 @@ std::optional<std::vector<uint8_t>> clang_compile(const std::string &c_source, s
   if (std::system(command.c_str()) != 0) {
     std::ifstream err(dir / "clang.err");
     error.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
+    error += "\n(C source kept in " + c_path + ")";
     return std::nullopt;
   }
   std::ifstream in(o_path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)),
+  std::vector<uint8_t> object((std::istreambuf_iterator<char>(in)),
                               std::istreambuf_iterator<char>());
+  std::filesystem::remove_all(dir);
+  return object;
 }
 
 std::vector<uint64_t> read_map(int fd) {

@@ -390,3 +390,50 @@ TEST(DifftestRegressions, ConstantComparisonWithTheLiteralOnTheLeft) {
 }
 
 } // namespace
+
+namespace {
+
+std::vector<uint8_t> from_hex(const std::string &hex) {
+  std::vector<uint8_t> out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<uint8_t>(std::stoul(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+// compiler_difftest seed 9, program 7676: here clang 14's BPF output stores a different
+// 32-bit word at offset 55 than the same C built natively (gcc -O0/-O2 and clang -O2 on
+// x86-64 all agree with our output below). Kept so that our result stays the C semantics.
+TEST(DifftestRegressions, SignedNarrowedModuloAndArithmeticShiftMatchNativeC) {
+  auto elf = compile_source(R"(
+(defmacro mac7676-0 (a b)
+  (let ((x (gensym "V")) (k (* 516 845)))
+    `(let ((,x ,a)) (<< (cast i8 ,x) (logand (load u64 data 39) 63)))))
+(defmacro mac7676-1 (a b) `(logxor (<< ,a 35) (load u16 data 26)))
+(defmap m7676 :type :array :key-size 4 :value-size 8 :max-entries 8)
+(defprog f7676 (:type :xdp)
+  (with-packet (data data-end :min-len 64)
+    (let* ((v0 (- (load u64 data 18)))
+          (v1 i32 (if (s> (- (load u32 data 16)) (>> 196130997 (logand v0 63))) (+ (- 47 (load u32 data 46)) (load u8 data 58)) (+ (load u16 data 62) (load u64 data 15))))
+          (v2 (cast u8 v1)))
+      (setf v0 (load u64 data 5))
+      (setf (getmap m7676 (logand 27190 7)) (mod 64 (+ (logior 70 (load u8 data 13)) (load u32 data 37))))
+      (when (s<= (mac7676-1 (load u64 data 27) (load u64 data 28)) (load u8 data 4)) (when (or (/= (load u8 data 16) (load u16 data 49)) (s< -950 -818)) (store u64 data 27 v0)))
+      (store u32 data 55 (>>> (mod v1 (+ (load u16 data 50) (load u16 data 26))) 15))
+      (return (logand (- (cast i8 (>> (load u16 data 19) 8))) 3))))
+  XDP_PASS)
+)",
+                            "f7676.lisp");
+  ASSERT_TRUE(elf.has_value()) << elf.error().str();
+  auto obj = LoadedObject::load(*elf);
+  ASSERT_TRUE(obj.has_value()) << obj.error().str(60);
+  RunResult r = test_run(
+      obj->prog_fd("f7676"),
+      from_hex("008400dcffff00c3ff74ff1fffd0352600ff570083b4403f002800835a00ffffff7a5eacdd4100a29ff"
+               "fff5036000000a5ff94d0000000ffff00919c145b0000e7c000ff00fd0fc6ff"));
+  EXPECT_EQ(r.retval, 1u);
+  EXPECT_EQ(r.data,
+            from_hex("008400dcffff00c3ff74ff1fffd0352600ff570083b4403f002800ff00c3ff74ff1fffacdd410"
+                     "0a29fffff5036000000a5ff94d0000000000000009c145b0000e7c000ff00fd0fc6ff"));
+}
+
+} // namespace

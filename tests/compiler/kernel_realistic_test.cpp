@@ -296,7 +296,7 @@ struct Flow {
 };
 struct CtEntry {
   uint64_t first_seen, last_seen, packets, bytes;
-  uint32_t seen_flags, pad;
+  uint32_t tcp_flags, pad;
 };
 
 TEST(RealisticPrograms, ConntrackRecordsFlowsWithTimestampsAndDropsUnknownOnes) {
@@ -323,7 +323,7 @@ TEST(RealisticPrograms, ConntrackRecordsFlowsWithTimestampsAndDropsUnknownOnes) 
     EXPECT_EQ(e.last_seen, e.first_seen);
     EXPECT_EQ(e.packets, 1u);
     EXPECT_EQ(e.bytes, syn.size());
-    EXPECT_EQ(e.seen_flags, 0x02u);
+    EXPECT_EQ(e.tcp_flags, 0x02u);
     auto ack = segment(0x10, 5555, 100);
     RunResult r = test_run(prog, ack);
     EXPECT_EQ(r.retval, XDP_PASS);
@@ -335,7 +335,7 @@ TEST(RealisticPrograms, ConntrackRecordsFlowsWithTimestampsAndDropsUnknownOnes) 
     EXPECT_LE(e.last_seen, monotonic_ns());
     EXPECT_EQ(e.packets, 2u);
     EXPECT_EQ(e.bytes, syn.size() + ack.size());
-    EXPECT_EQ(e.seen_flags, 0x12u);
+    EXPECT_EQ(e.tcp_flags, 0x12u);
     // An ACK or SYN-ACK of a flow never seen is dropped and creates nothing.
     EXPECT_EQ(test_run(prog, segment(0x10, 6666, 0)).retval, XDP_DROP);
     EXPECT_EQ(test_run(prog, segment(0x12, 6666, 0)).retval, XDP_DROP);

@@ -35,6 +35,35 @@ public:
     RandomProgram p;
     p.name = "f" + std::to_string(index_);
     p.map = "m" + std::to_string(index_);
+    // Macros of two arguments, used like functions by the program. Half are templates; the
+    // others are computed by the compile-time interpreter: a gensym binds the first
+    // argument once (hygiene: the program's own variables stay visible) and a constant is
+    // computed at expansion time. In C they are preprocessor macros, the computed ones a
+    // statement expression (arguments have no side effects, so expanding them several
+    // times is the same as evaluating them once).
+    std::string lisp_macros, c_macros;
+    macros_ = static_cast<int>(rng_.below(3));
+    for (int m = 0; m < macros_; ++m) {
+      bool computed = rng_.chance(50);
+      uint64_t k1 = rng_.below(1000), k2 = rng_.below(1000);
+      if (computed)
+        macro_leaves_ = {{",x", "x_"}, {",b", "(b)"}, {",k", "(__u64)" + std::to_string(k1 * k2)}};
+      else
+        macro_leaves_ = {{",a", "(a)"}, {",b", "(b)"}};
+      in_macro_ = true;
+      Code body = expr(2);
+      in_macro_ = false;
+      std::string name = macro_name(m, true), c_name = macro_name(m, false);
+      if (computed) {
+        lisp_macros += "(defmacro " + name + " (a b)\n  (let ((x (gensym \"V\")) (k (* " +
+                       std::to_string(k1) + " " + std::to_string(k2) + ")))\n    `(let ((,x ,a)) " +
+                       body.lisp + ")))\n";
+        c_macros += "#define " + c_name + "(a, b) ({ __u64 x_ = (a); (" + body.c + "); })\n";
+      } else {
+        lisp_macros += "(defmacro " + name + " (a b) `" + body.lisp + ")\n";
+        c_macros += "#define " + c_name + "(a, b) (" + body.c + ")\n";
+      }
+    }
     int nvars = 2 + static_cast<int>(rng_.below(3));
     std::string lisp_bindings, c_body;
     // Half the variables are 64-bit; the others are narrowed (zero- or sign-extended) on
@@ -60,11 +89,13 @@ public:
     Code verdict = expr(3);
     lisp_body += "\n      (return (logand " + verdict.lisp + " 3))";
     c_body += "  return (int)((" + verdict.c + ") & 3);\n";
-    p.lisp = "(defmap " + p.map + " :type :array :key-size 4 :value-size 8 :max-entries 8)\n" +
-             "(defprog " + p.name + " (:type :xdp)\n  (with-packet (data data-end :min-len " +
+    p.lisp = lisp_macros + "(defmap " + p.map +
+             " :type :array :key-size 4 :value-size 8 :max-entries 8)\n" + "(defprog " + p.name +
+             " (:type :xdp)\n  (with-packet (data data-end :min-len " +
              std::to_string(kRandomProgramMinPacket) + ")\n    (let* (" + lisp_bindings + ")" +
              lisp_body + "))\n  XDP_PASS)\n";
-    p.c = "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 8); __type(key, "
+    p.c = c_macros +
+          "struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 8); __type(key, "
           "__u32); __type(value, __u64); } " +
           p.map + " SEC(\".maps\");\nSEC(\"xdp\") int " + p.name +
           "(struct xdp_md *ctx) {\n  void *data = (void *)(long)ctx->data;\n  void *data_end = "
@@ -126,6 +157,7 @@ private:
 
   Code leaf() {
     uint64_t k = rng_.below(10);
+    if (in_macro_ && k < 6) return macro_leaves_[rng_.below(macro_leaves_.size())];
     if (k < 3) return constant();
     if (k < 6 && vars_ > 0) {
       std::string v = "v" + std::to_string(rng_.below(static_cast<uint64_t>(vars_)));
@@ -188,12 +220,11 @@ private:
               "((" + a.c + ") " + c + " (" + b.c + "))"};
     }
     case 2: {
-      // A divisor that is constant zero is a compile-time error in the language: divisors
-      // read the packet or a map, so that zero happens at run time.
+      // A divisor the compiler can prove zero is a compile-time error in the language:
+      // divisors add a packet load, so that zero only happens at run time.
       Code b = expr(depth - 1);
-      if (b.lisp.find("(load ") == std::string::npos &&
-          b.lisp.find("(getmap ") == std::string::npos)
-        b = packet_load();
+      Code load = packet_load();
+      b = {"(+ " + b.lisp + " " + load.lisp + ")", "((" + b.c + ") + (" + load.c + "))"};
       bool div = rng_.chance(50);
       return {"(" + std::string(div ? "/" : "mod") + " " + a.lisp + " " + b.lisp + ")",
               std::string(div ? "div0" : "mod0") + "(" + a.c + ", " + b.c + ")"};
@@ -243,6 +274,14 @@ private:
       std::string c_type = t[0] == 'u' ? "__" + t : "__s" + t.substr(1);
       return {"(cast " + t + " " + a.lisp + ")", "(__u64)(" + c_type + ")(" + a.c + ")"};
     }
+    case 10:
+      if (macros_ > 0 && !in_macro_) {
+        int m = static_cast<int>(rng_.below(static_cast<uint64_t>(macros_)));
+        Code b = expr(depth - 1);
+        return {"(" + macro_name(m, true) + " " + a.lisp + " " + b.lisp + ")",
+                macro_name(m, false) + "(" + a.c + ", " + b.c + ")"};
+      }
+      [[fallthrough]];
     default: {
       static const std::array<std::pair<const char *, const char *>, 4> ops = {
           {{"+", "+"}, {"-", "-"}, {"logand", "&"}, {"logxor", "^"}}};
@@ -252,6 +291,11 @@ private:
               "((" + a.c + ") " + c + " (" + b.c + "))"};
     }
     }
+  }
+
+  std::string macro_name(int m, bool lisp) const {
+    return (lisp ? "mac" : "mac_") + std::to_string(index_) + (lisp ? "-" : "_") +
+           std::to_string(m);
   }
 
   std::string map_name() const { return "m" + std::to_string(index_); }
@@ -311,6 +355,9 @@ private:
   Rng rng_;
   int index_;
   int vars_ = 0;
+  int macros_ = 0;
+  bool in_macro_ = false;          // generating a macro body: leaves are macro_leaves_
+  std::vector<Code> macro_leaves_; // its parameters (and gensym, computed constant)
 };
 
 } // namespace

@@ -6,7 +6,7 @@
 #include <linux/tcp.h>
 
 struct flow { __u32 saddr, daddr; __u16 sport, dport; __u8 proto, pad1; __u16 pad2; };
-struct ct_entry { __u64 first_seen, last_seen, packets, bytes; __u32 seen_flags, pad; };
+struct ct_entry { __u64 first_seen, last_seen, packets, bytes; __u32 tcp_flags, pad; };
 
 struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 65536); __type(key, struct flow); __type(value, struct ct_entry); } connections SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 4); __type(key, __u32); __type(value, __u64); } ct_stats SEC(".maps");
@@ -33,7 +33,7 @@ SEC("xdp") int conntrack(struct xdp_md *ctx) {
   if (ct) {
     ct_count(1);
     ct->last_seen = now;
-    ct->seen_flags |= flags;
+    ct->tcp_flags |= flags;
     __sync_fetch_and_add(&ct->packets, 1);
     __sync_fetch_and_add(&ct->bytes, len);
     if (flags & 0x04) {
@@ -42,7 +42,7 @@ SEC("xdp") int conntrack(struct xdp_md *ctx) {
     }
   } else if ((flags & 0x12) == 0x02) {
     struct ct_entry entry = {.first_seen = now, .last_seen = now, .packets = 1, .bytes = len,
-                             .seen_flags = flags};
+                             .tcp_flags = flags};
     bpf_map_update_elem(&connections, &key, &entry, BPF_NOEXIST);
     ct_count(0);
   } else {

@@ -14,7 +14,7 @@
   (last-seen u64)
   (packets u64)
   (bytes u64)
-  (seen-flags u32)
+  (tcp-flags u32)   ; named like the tcp-flags accessor: a field, never a call
   (pad u32))
 
 (defmap connections :type :lru-hash :key-type flow :value-type ct-entry :max-entries 65536)
@@ -39,7 +39,7 @@
         (progn
           (ct-count 1)
           (setf (ct-entry-last-seen ct) now
-                (ct-entry-seen-flags ct) (logior (ct-entry-seen-flags ct) flags))
+                (ct-entry-tcp-flags ct) (logior (ct-entry-tcp-flags ct) flags))
           (atomic-add (ct-entry-packets-ptr ct) 0 1)
           (atomic-add (ct-entry-bytes-ptr ct) 0 len)
           (when (/= (logand flags +tcp-rst+) 0)
@@ -51,7 +51,7 @@
                     (ct-entry-last-seen entry) now
                     (ct-entry-packets entry) 1
                     (ct-entry-bytes entry) len
-                    (ct-entry-seen-flags entry) flags)
+                    (ct-entry-tcp-flags entry) flags)
               (map-update connections key entry BPF_NOEXIST)
               (ct-count 0))
             (progn (ct-count 2)

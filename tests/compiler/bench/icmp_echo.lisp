@@ -8,19 +8,21 @@
 ;; changed from OLD to NEW. All three are as stored in the packet: the sum does not depend
 ;; on byte order.
 (defmacro csum-replace (ptr off old new)
-  `(let ((sum (+ (logand (lognot (load u16 ,ptr ,off)) #xffff)
-                 (logand (lognot ,old) #xffff)
-                 ,new)))
-     (setf sum (+ (logand sum #xffff) (>> sum 16)))
-     (setf sum (+ (logand sum #xffff) (>> sum 16)))
-     (store u16 ,ptr ,off (logand (lognot sum) #xffff))))
+  (let ((sum (gensym "SUM")))
+    `(let ((,sum (+ (logand (lognot (load u16 ,ptr ,off)) #xffff)
+                    (logand (lognot ,old) #xffff)
+                    ,new)))
+       (setf ,sum (+ (logand ,sum #xffff) (>> ,sum 16)))
+       (setf ,sum (+ (logand ,sum #xffff) (>> ,sum 16)))
+       (store u16 ,ptr ,off (logand (lognot ,sum) #xffff)))))
 
-;; Rewrites the 16-bit word at PTR+OFF with FORM (which may read the packet) and fixes the
-;; checksum at PTR+CSUM-OFF for it.
-(defmacro update-word ((ptr off csum-off) &body form)
-  `(let ((old (load u16 ,ptr ,off)))
-     (progn ,@form)
-     (csum-replace ,ptr ,csum-off old (load u16 ,ptr ,off))))
+;; Rewrites the 16-bit word at PTR+OFF with FORMS (which may read the packet) and fixes
+;; the checksum at PTR+CSUM-OFF for it.
+(defmacro update-word ((ptr off csum-off) &body forms)
+  (let ((old (gensym "OLD")))
+    `(let ((,old (load u16 ,ptr ,off)))
+       ,@forms
+       (csum-replace ,ptr ,csum-off ,old (load u16 ,ptr ,off)))))
 
 (defprog icmp-echo (:type :xdp)
   (with-packet (data data-end :min-len 42)

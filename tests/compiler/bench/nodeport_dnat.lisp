@@ -19,9 +19,10 @@
 ;; ~(~checksum + DIFF), folded to 16 bits. Words are summed as stored: the sum does not
 ;; depend on byte order.
 (defmacro csum-apply (ptr off diff)
-  `(let* ((sum (+ (logxor (load u16 ,ptr ,off) #xffff) ,diff))
-          (folded (+ (logand sum #xffff) (>> sum 16))))
-     (store u16 ,ptr ,off (logxor (+ (logand folded #xffff) (>> folded 16)) #xffff))))
+  (let ((sum (gensym "SUM")) (folded (gensym "FOLDED")))
+    `(let* ((,sum (+ (logxor (load u16 ,ptr ,off) #xffff) ,diff))
+            (,folded (+ (logand ,sum #xffff) (>> ,sum 16))))
+       (store u16 ,ptr ,off (logxor (+ (logand ,folded #xffff) (>> ,folded 16)) #xffff)))))
 
 ;; The DIFF of a 32-bit word changing from OLD to NEW (both at most 32 bits).
 (defmacro csum-diff4 (old new)
