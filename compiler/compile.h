@@ -1,4 +1,4 @@
-// The compiler's entry points: a .lisp program (docs/dsl.md) to a BPF ELF object in
+// The compiler's entry points: a .lisp program (docs/language.md) to a BPF ELF object in
 // memory, without clang.
 #pragma once
 
