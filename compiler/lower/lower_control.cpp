@@ -7,6 +7,8 @@
 
 #include <linux/bpf.h>
 
+#include <unordered_map>
+
 namespace xdpchain::compiler {
 
 namespace lowering {
@@ -269,6 +271,101 @@ Value Lowerer::lower_progn(const std::vector<DatumPtr> &forms, size_t from, bool
   return last;
 }
 
+// The core forms, by name. Struct accessors, map operations and helpers are looked up
+// after these (their names come from the program and the kernel headers).
+const Lowerer::FormHandler *Lowerer::find_form(const std::string &name) {
+  using L = Lowerer;
+  auto compare = [](L &l, const Datum &d, bool) {
+    if (!l.check_arity(d, 2, 2, "two operands")) return Value::none();
+    return l.lower_compare_value(d);
+  };
+  auto logic = [](L &l, const Datum &d, bool) {
+    if (d.size() == 1) return Value::of(d.head() == "and" ? 1 : 0);
+    return l.lower_compare_value(d);
+  };
+  auto arith = [](L &l, const Datum &d, bool) { return l.lower_arith(d); };
+  auto swap16 = [](L &l, const Datum &d, bool) { return l.lower_byteswap(d, 16); };
+  auto swap32 = [](L &l, const Datum &d, bool) { return l.lower_byteswap(d, 32); };
+  auto swap64 = [](L &l, const Datum &d, bool) { return l.lower_byteswap(d, 64); };
+  auto let = [](L &l, const Datum &d, bool want) {
+    return l.lower_let(d, want, d.head() == "let*");
+  };
+  auto incf = [](L &l, const Datum &d, bool) { return l.lower_incf(d, d.head() == "decf"); };
+  static const std::unordered_map<std::string, FormHandler> forms = {
+      {"progn", [](L &l, const Datum &d, bool want) { return l.lower_progn(d.items, 1, want); }},
+      {"if",
+       [](L &l, const Datum &d, bool want) {
+         if (!l.check_arity(d, 2, 3, "(if TEST THEN [ELSE])")) return Value::none();
+         return l.lower_if(*d[1], d[2], d.size() == 4 ? &d.items[3] : nullptr, want);
+       }},
+      {"let", let},
+      {"let*", let},
+      {"cond", [](L &l, const Datum &d, bool want) { return l.lower_cond(d, want); }},
+      {"case", [](L &l, const Datum &d, bool want) { return l.lower_case(d, want); }},
+      {"dotimes", [](L &l, const Datum &d, bool) { return l.lower_dotimes(d); }},
+      {"return", [](L &l, const Datum &d, bool) { return l.lower_return(d); }},
+      {"setf", [](L &l, const Datum &d, bool) { return l.lower_setf(d); }},
+      {"incf", incf},
+      {"decf", incf},
+      {"declare", [](L &, const Datum &, bool) { return Value::of(0); }},
+      {"quote",
+       [](L &l, const Datum &d, bool) {
+         if (d.size() == 2 && d[1]->is_int()) return Value::of(d[1]->integer);
+         l.fail(d.span, "quoted data has no value in a BPF program");
+         return Value::none();
+       }},
+      {"and", logic},
+      {"or", logic},
+      {"not",
+       [](L &l, const Datum &d, bool) {
+         if (!l.check_arity(d, 1, 1, "(not X)")) return Value::none();
+         return l.lower_compare_value(d);
+       }},
+      {"=", compare},
+      {"/=", compare},
+      {"<", compare},
+      {"<=", compare},
+      {">", compare},
+      {">=", compare},
+      {"s<", compare},
+      {"s<=", compare},
+      {"s>", compare},
+      {"s>=", compare},
+      {"+", arith},
+      {"-", arith},
+      {"*", arith},
+      {"/", arith},
+      {"mod", arith},
+      {"logand", arith},
+      {"logior", arith},
+      {"logxor", arith},
+      {"<<", arith},
+      {">>", arith},
+      {">>>", arith},
+      {"lognot", arith},
+      {"ash", arith},
+      {"ntohs", swap16},
+      {"htons", swap16},
+      {"ntohl", swap32},
+      {"htonl", swap32},
+      {"ntohll", swap64},
+      {"htonll", swap64},
+      {"cast", [](L &l, const Datum &d, bool) { return l.lower_cast(d); }},
+      {"load", [](L &l, const Datum &d, bool) { return l.lower_load(d); }},
+      {"store", [](L &l, const Datum &d, bool) { return l.lower_store(d); }},
+      {"atomic-add", [](L &l, const Datum &d, bool) { return l.lower_atomic_add(d); }},
+      {"ctx", [](L &l, const Datum &d, bool) { return l.lower_ctx(d); }},
+      {"ctx-ptr", [](L &l, const Datum &d, bool) { return l.lower_ctx(d); }},
+      {"stack-addr", [](L &l, const Datum &d, bool) { return l.lower_stack_addr(d); }},
+      {"memset", [](L &l, const Datum &d, bool) { return l.lower_memset(d); }},
+      {"memcpy", [](L &l, const Datum &d, bool) { return l.lower_memcpy(d); }},
+      {"tail-call", [](L &l, const Datum &d, bool) { return l.lower_tail_call(d); }},
+      {"getmap", [](L &l, const Datum &d, bool) { return l.lower_getmap(d); }},
+  };
+  auto it = forms.find(name);
+  return it == forms.end() ? nullptr : &it->second;
+}
+
 Value Lowerer::lower_list(const Datum &d, bool want) {
   if (d.items.empty()) return Value::of(0); // () is nil
   const std::string &h = d.head();
@@ -276,55 +373,7 @@ Value Lowerer::lower_list(const Datum &d, bool want) {
     fail(d.span, "expected a form name, found '" + to_string(*d[0]) + "'");
     return Value::none();
   }
-  if (h == "progn") return lower_progn(d.items, 1, want);
-  if (h == "if") {
-    if (!check_arity(d, 2, 3, "(if TEST THEN [ELSE])")) return Value::none();
-    return lower_if(*d[1], d[2], d.size() == 4 ? &d.items[3] : nullptr, want);
-  }
-  if (h == "when" || h == "unless") {
-    if (!check_arity(d, 1, SIZE_MAX, "(when TEST BODY...)")) return Value::none();
-    std::vector<DatumPtr> body{make_symbol("progn", d.span)};
-    body.insert(body.end(), d.items.begin() + 2, d.items.end());
-    DatumPtr progn = make_list(std::move(body), d.span);
-    if (h == "when") return lower_if(*d[1], progn, nullptr, want);
-    DatumPtr zero = make_int(0, d.span);
-    return lower_if(*d[1], zero, &progn, want);
-  }
-  if (h == "let" || h == "let*") return lower_let(d, want, h == "let*");
-  if (h == "cond") return lower_cond(d, want);
-  if (h == "case") return lower_case(d, want);
-  if (h == "dotimes") return lower_dotimes(d);
-  if (h == "return") return lower_return(d);
-  if (h == "setf") return lower_setf(d);
-  if (h == "incf" || h == "decf") return lower_incf(d, h == "decf");
-  if (h == "declare") return Value::of(0);
-  if (h == "quote") {
-    if (d.size() == 2 && d[1]->is_int()) return Value::of(d[1]->integer);
-    fail(d.span, "quoted data has no value in a BPF program");
-    return Value::none();
-  }
-  if ((h == "and" || h == "or") && d.size() == 1) return Value::of(h == "and" ? 1 : 0);
-  if (h == "and" || h == "or" || h == "not" || find_compare(h)) {
-    if (h == "not" && !check_arity(d, 1, 1, "(not X)")) return Value::none();
-    if (find_compare(h) && !check_arity(d, 2, 2, "two operands")) return Value::none();
-    return lower_compare_value(d);
-  }
-  for (const auto &op : kAluOps)
-    if (h == op.name) return lower_arith(d);
-  if (h == "lognot" || h == "ash") return lower_arith(d);
-  if (h == "ntohs" || h == "htons") return lower_byteswap(d, 16);
-  if (h == "ntohl" || h == "htonl") return lower_byteswap(d, 32);
-  if (h == "ntohll" || h == "htonll") return lower_byteswap(d, 64);
-  if (h == "cast") return lower_cast(d);
-  if (h == "load") return lower_load(d);
-  if (h == "store") return lower_store(d);
-  if (h == "atomic-add") return lower_atomic_add(d);
-  if (h == "ctx" || h == "ctx-ptr") return lower_ctx(d);
-  if (h == "stack-addr") return lower_stack_addr(d);
-  if (h == "memset") return lower_memset(d);
-  if (h == "memcpy") return lower_memcpy(d);
-  if (h == "tail-call") return lower_tail_call(d);
-  if (h == "getmap") return lower_getmap(d);
+  if (const FormHandler *handler = find_form(h)) return (*handler)(*this, d, want);
   if (is_map_form(h)) return lower_map_op(d);
   if (is_struct_form(h)) return lower_struct_form(d);
   if (auto helper = find_helper(h)) return lower_helper(d, helper->id, helper->arg_count);
@@ -862,7 +911,12 @@ Value Lowerer::lower_incf(const Datum &d, bool decrement) {
   if (!check_arity(d, 1, 2, "(incf PLACE [DELTA])")) return Value::none();
   const Datum &place = *d[1];
   DatumPtr delta = d.size() == 3 ? d[2] : make_int(1, d.span);
-  if (place.head_is("getmap")) {
+  // Other places were rewritten to setf by the expander (expand/desugar.cpp).
+  if (!place.head_is("getmap")) {
+    fail(d.span, d.head() + ": expected a (getmap MAP KEY) place");
+    return Value::none();
+  }
+  {
     Value dv = lower(delta);
     if (failed_) return Value::none();
     if (decrement) {
@@ -879,8 +933,6 @@ Value Lowerer::lower_incf(const Datum &d, bool decrement) {
     }
     return increment_map(place, dv);
   }
-  DatumPtr sum = make_list({make_symbol(decrement ? "-" : "+", d.span), d[1], delta}, d.span);
-  return assign(place, sum, d.span);
 }
 
 std::optional<ir::Function> Lowerer::run() {

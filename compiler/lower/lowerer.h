@@ -83,6 +83,9 @@ private:
   Value lower_setf(const Datum &d);
   Value assign(const Datum &place, const DatumPtr &value_form, const Span &at);
   Value lower_incf(const Datum &d, bool decrement);
+  // The handler of a core form (progn, if, let, arithmetic, load, ...), or nullptr.
+  using FormHandler = Value (*)(Lowerer &, const Datum &, bool want);
+  static const FormHandler *find_form(const std::string &name);
   Variable *find_variable(const std::string &name);
   Variable &bind(const std::string &name, Value v, std::optional<Scalar> type, bool on_stack);
   void store_variable(Variable &var, Value v);
