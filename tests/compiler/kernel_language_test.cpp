@@ -368,3 +368,25 @@ TEST(Language, VerifierRejectionPointsAtTheSourceLine) {
 }
 
 } // namespace
+
+namespace {
+
+// Found by compiler_difftest: comparisons between a literal on the left and an operand that
+// only becomes constant in lowering (here a cast) were folded with the operands swapped,
+// so (> -410 (cast u32 70)) was false.
+TEST(DifftestRegressions, ConstantComparisonWithTheLiteralOnTheLeft) {
+  auto out = run_and_read(R"(
+(defprog p ()
+  (put 0 (if (> -410 (cast u32 70)) 1 0))
+  (put 1 (if (< 50 (cast u8 300)) 1 0)) ; 300 -> 44
+  (put 2 (if (s< -1 (cast u32 7)) 1 0))
+  (put 3 (if (>= 3 (cast u16 3)) 1 0))
+  (put 4 (if (s> 70 (cast i8 200)) 1 0))
+  XDP_PASS)
+)",
+                          5);
+  std::vector<uint64_t> want = {1, 0, 1, 1, 1};
+  EXPECT_EQ(out, want);
+}
+
+} // namespace
