@@ -24,15 +24,16 @@ public:
   DatumPtr expand(const DatumPtr &form, int depth) {
     if (!form || !form->is_list() || form->items.empty()) return form;
     if (depth > kMaxExpansionDepth) {
-      ct_.error(form->span,
-                "macro expansion nested more than " + std::to_string(kMaxExpansionDepth) + " deep")
+      ct_.limit_error(form->span, "macro expansion nested more than " +
+                                      std::to_string(kMaxExpansionDepth) + " deep")
           .hints.push_back("a macro probably expands into a call of itself");
       return nullptr;
     }
     const std::string &head = form->head();
     if (const MacroDef *macro = ct_.find_macro(head)) {
       if (++expansions_ > kMaxExpansions) {
-        ct_.error(form->span, "more than " + std::to_string(kMaxExpansions) + " macro expansions")
+        ct_.limit_error(form->span,
+                        "more than " + std::to_string(kMaxExpansions) + " macro expansions")
             .hints.push_back("a macro probably expands into ever more macro calls");
         return nullptr;
       }
