@@ -77,8 +77,8 @@ int run_compile(const CompileCommandOptions &opts, const GlobalOptions &global) 
 
 void setup(CLI::App &app, GlobalOptions &global) {
   auto opts = std::make_shared<CompileCommandOptions>();
-  CLI::App *sub = app.add_subcommand(
-      "compile", "compile a .lisp program to a BPF object, no clang needed");
+  CLI::App *sub =
+      app.add_subcommand("compile", "compile a .lisp program to a BPF object, no clang needed");
   sub->add_option("file", opts->input, "the .lisp source")->required()->check(CLI::ExistingFile);
   sub->add_option("-o,--output", opts->output,
                   "output file (default: FILE.o; '-' for stdout with --emit asm)");
