@@ -1,5 +1,5 @@
 // xdpchain compile FILE.lisp [-o FILE.o] [--emit obj|asm]: compiles a program written in
-// the xdpchain language (docs/dsl.md) to a BPF object, or prints a BPF listing with the
+// the xdpchain language (docs/language.md) to a BPF object, or prints a BPF listing with the
 // source lines, without clang.
 #include "cli/command_registry.h"
 #include "cli/json_output.h"
@@ -77,15 +77,16 @@ int run_compile(const CompileCommandOptions &opts, const GlobalOptions &global) 
 
 void setup(CLI::App &app, GlobalOptions &global) {
   auto opts = std::make_shared<CompileCommandOptions>();
-  CLI::App *sub = app.add_subcommand(
-      "compile", "compile a .lisp program (docs/dsl.md) to a BPF object, no clang needed");
+  CLI::App *sub =
+      app.add_subcommand("compile", "compile a .lisp program to a BPF object, no clang needed");
   sub->add_option("file", opts->input, "the .lisp source")->required()->check(CLI::ExistingFile);
   sub->add_option("-o,--output", opts->output,
                   "output file (default: FILE.o; '-' for stdout with --emit asm)");
   sub->add_option("--emit", opts->emit, "what to write: obj (an ELF object) or asm (a listing)")
       ->check(CLI::IsMember({"obj", "asm"}))
       ->capture_default_str();
-  sub->footer("examples:\n  xdpchain compile drop_port.lisp -o drop_port.o\n"
+  sub->footer("the language: docs/language.md in the xdpchain source tree\n"
+              "examples:\n  xdpchain compile drop_port.lisp -o drop_port.o\n"
               "  xdpchain compile drop_port.lisp --emit asm");
   sub->callback([opts, &global] { global.exit_code = run_compile(*opts, global); });
 }

@@ -5,7 +5,7 @@
 namespace xdpchain::compiler {
 
 Diagnostic &Diagnostics::error(const Span &span, std::string message) {
-  errors_.push_back(Diagnostic{span, std::move(message), {}, {}});
+  errors_.push_back(Diagnostic{stage_, span, std::move(message), {}, {}});
   return errors_.back();
 }
 

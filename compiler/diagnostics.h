@@ -16,6 +16,7 @@ struct Note {
 };
 
 struct Diagnostic {
+  std::string code; // what kind of error, stable for tests and tools (see compile.h)
   Span span;
   std::string message;
   std::vector<Note> notes;
@@ -26,6 +27,9 @@ class Diagnostics {
 public:
   // Records an error and returns it so callers can attach notes and hints.
   Diagnostic &error(const Span &span, std::string message);
+  // The code given to errors recorded from now on: the stage that runs ("syntax",
+  // "macro", ...). A pass may set a more specific code on the Diagnostic it gets back.
+  void set_stage(std::string code) { stage_ = std::move(code); }
   bool has_errors() const { return !errors_.empty(); }
   const std::vector<Diagnostic> &errors() const { return errors_; }
   // All diagnostics, formatted; macro-expanded spans get "note: expanded from" lines.
@@ -33,6 +37,7 @@ public:
 
 private:
   std::vector<Diagnostic> errors_;
+  std::string stage_ = "error";
 };
 
 // "file:line:col: <severity>: message\n  source line\n  caret\n".

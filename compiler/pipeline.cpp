@@ -25,8 +25,8 @@ Error diagnostics_error(const Diagnostics &diags) {
   return Error(ErrorKind::invalid_argument, diags.format());
 }
 
-Error internal_error(const ProgramDef &program, const Error &error) {
-  Diagnostics diags;
+Error internal_error(const ProgramDef &program, const Error &error, Diagnostics &diags) {
+  diags.set_stage("internal");
   diags
       .error(program.span,
              "internal compiler error in program '" + program.name + "': " + error.str())
@@ -36,12 +36,16 @@ Error internal_error(const ProgramDef &program, const Error &error) {
 
 // Front-end stages, in order. Each returns false once it has recorded an error.
 std::optional<ProgramModel> front_end(const SourceFile &source, Diagnostics &diags) {
+  diags.set_stage("syntax");
   std::vector<DatumPtr> forms = run_reader(source, diags);
   if (diags.has_errors()) return std::nullopt;
+  diags.set_stage("macro");
   forms = run_macro_expansion(forms, diags);
   if (diags.has_errors()) return std::nullopt;
+  diags.set_stage("constant");
   forms = run_fold_constants(forms, diags);
   if (diags.has_errors()) return std::nullopt;
+  diags.set_stage("definition");
   ProgramModel model = run_collect_definitions(forms, diags);
   if (diags.has_errors()) return std::nullopt;
   if (model.programs.empty()) {
@@ -54,25 +58,27 @@ std::optional<ProgramModel> front_end(const SourceFile &source, Diagnostics &dia
 // Back-end stages for one program: lowering, clean-up, allocation, peephole, emission.
 Result<EmittedProgram> compile_program(const ProgramModel &model, const ProgramDef &program,
                                        Diagnostics &diags, const CompileOptions &options) {
+  diags.set_stage("lowering");
   auto fn = run_lowering(model, program, diags);
   if (!fn) return diagnostics_error(diags);
+  diags.set_stage("backend");
   auto check = [&](bool allocated) -> Status {
     if (!options.verify_ir) return {};
     return ir::verify(*fn, ir::VerifyOptions{allocated});
   };
   ir::run_dead_code_elimination(*fn);
   ir::run_address_folding(*fn);
-  if (auto s = check(false); !s) return internal_error(program, s.error());
+  if (auto s = check(false); !s) return internal_error(program, s.error(), diags);
   auto stats = run_register_allocation(*fn);
   if (!stats) {
     diags.error(program.span, stats.error().message());
     return diagnostics_error(diags);
   }
-  if (auto s = check(true); !s) return internal_error(program, s.error());
+  if (auto s = check(true); !s) return internal_error(program, s.error(), diags);
   run_peephole(*fn);
-  if (auto s = check(true); !s) return internal_error(program, s.error());
+  if (auto s = check(true); !s) return internal_error(program, s.error(), diags);
   auto code = run_emit(*fn);
-  if (!code) return internal_error(program, code.error());
+  if (!code) return internal_error(program, code.error(), diags);
   if (code->insns.size() > 1000000) {
     diags.error(program.span, "program '" + program.name + "' has more than 1M instructions");
     return diagnostics_error(diags);
@@ -124,6 +130,7 @@ ElfObject layout_elf(const ProgramModel &model, const std::vector<CodeSection> &
 bool run_front_end(const SourceFile &source, Diagnostics &diags) {
   auto model = front_end(source, diags);
   if (!model) return false;
+  diags.set_stage("lowering");
   for (const ProgramDef &program : model->programs) {
     auto fn = run_lowering(*model, program, diags);
     if (!fn) return false;
@@ -136,6 +143,11 @@ bool run_front_end(const SourceFile &source, Diagnostics &diags) {
 Result<CompiledObject> run_pipeline(std::shared_ptr<const SourceFile> source,
                                     const CompileOptions &options) {
   Diagnostics diags;
+  return run_pipeline(std::move(source), options, diags);
+}
+
+Result<CompiledObject> run_pipeline(std::shared_ptr<const SourceFile> source,
+                                    const CompileOptions &options, Diagnostics &diags) {
   auto model = front_end(*source, diags);
   if (!model) return diagnostics_error(diags);
   CompiledObject out;

@@ -23,6 +23,9 @@ struct CompiledObject {
 // formatted diagnostics as Error(invalid_argument).
 Result<CompiledObject> run_pipeline(std::shared_ptr<const SourceFile> source,
                                     const CompileOptions &options);
+// The same, leaving the diagnostics in `diags` (internal errors included, as "internal").
+Result<CompiledObject> run_pipeline(std::shared_ptr<const SourceFile> source,
+                                    const CompileOptions &options, Diagnostics &diags);
 
 // The front end alone (reader, macros, constants, definitions, lowering); used by the
 // fuzzer and by pass tests. Returns false when diagnostics were recorded.

@@ -181,8 +181,9 @@ CtValue list(CtServices &ct, const Args &args, const Datum &call) {
 CtValue list_star(CtServices &ct, const Args &args, const Datum &call) {
   const Datum &last = *args.back().datum;
   if (!last.is_list() && !ct_null(last))
-    return ct.fail(call.span, name_of(call) + ": dotted pairs are not supported; the last "
-                                              "argument must be a list, got '" +
+    return ct.fail(call.span, name_of(call) +
+                                  ": dotted pairs are not supported; the last "
+                                  "argument must be a list, got '" +
                                   ct_print(last) + "'");
   const std::vector<DatumPtr> *tail = nullptr;
   if (!list_items(ct, args.back(), call, tail)) return {};

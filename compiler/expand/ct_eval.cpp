@@ -40,7 +40,7 @@ public:
       : ct_(ct), call_site_(std::make_shared<Span>(call_site)) {}
 
   CtValue fail(const Span &at, std::string message) override {
-    ct_.error(at, std::move(message));
+    ct_.error(at, std::move(message)).code = "compile-time";
     return {};
   }
 
@@ -49,8 +49,8 @@ public:
     if (ct_.cells_ > ct_.limits_.max_cells) {
       if (!over_budget_) {
         over_budget_ = true;
-        ct_.error(at, "compile-time evaluation built more than " +
-                          std::to_string(ct_.limits_.max_cells) + " list cells")
+        ct_.limit_error(at, "compile-time evaluation built more than " +
+                                std::to_string(ct_.limits_.max_cells) + " list cells")
             .hints.push_back("a macro or helper function probably builds lists without end");
       }
       return nullptr;
@@ -72,15 +72,15 @@ public:
     if (over_budget_) return {};
     if (++ct_.steps_ > ct_.limits_.max_steps) {
       over_budget_ = true;
-      ct_.error(form->span, "compile-time evaluation took more than " +
-                                std::to_string(ct_.limits_.max_steps) + " steps")
+      ct_.limit_error(form->span, "compile-time evaluation took more than " +
+                                      std::to_string(ct_.limits_.max_steps) + " steps")
           .hints.push_back("a macro or helper function probably never stops");
       return {};
     }
     if (depth_ >= ct_.limits_.max_depth) {
       over_budget_ = true;
-      ct_.error(form->span, "compile-time evaluation nested more than " +
-                                std::to_string(ct_.limits_.max_depth) + " deep")
+      ct_.limit_error(form->span, "compile-time evaluation nested more than " +
+                                      std::to_string(ct_.limits_.max_depth) + " deep")
           .hints.push_back("a helper function probably calls itself without end");
       return {};
     }
@@ -491,8 +491,8 @@ DatumPtr CtInterpreter::expand_macro(const MacroDef &macro, const Datum &call) {
     return nullptr;
   }
   if (count_nodes(*out.datum, limits_.max_output) > limits_.max_output) {
-    error(call.span, "macro '" + macro.name + "' expanded into more than " +
-                         std::to_string(limits_.max_output) + " forms")
+    limit_error(call.span, "macro '" + macro.name + "' expanded into more than " +
+                               std::to_string(limits_.max_output) + " forms")
         .hints.push_back("a macro probably duplicates its output without end");
     return nullptr;
   }
@@ -504,14 +504,20 @@ CtInterpreter::CallScope::CallScope(CtInterpreter &ct, const std::string &macro,
   ct_.chain_.push_back({macro, at});
   if (static_cast<int>(ct_.chain_.size()) > ct_.limits_.max_macro_nesting) {
     too_deep_ = true;
-    ct_.error(at, "macro expansion nested more than " +
-                      std::to_string(ct_.limits_.max_macro_nesting) + " deep")
+    ct_.limit_error(at, "macro expansion nested more than " +
+                            std::to_string(ct_.limits_.max_macro_nesting) + " deep")
         .hints.push_back("a macro probably expands into a call of itself");
   }
 }
 
 CtInterpreter::CallScope::~CallScope() {
   ct_.chain_.pop_back();
+}
+
+Diagnostic &CtInterpreter::limit_error(const Span &at, std::string message) {
+  Diagnostic &d = error(at, std::move(message));
+  d.code = "expansion-limit";
+  return d;
 }
 
 Diagnostic &CtInterpreter::error(const Span &at, std::string message) {

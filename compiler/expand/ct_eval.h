@@ -58,6 +58,8 @@ public:
 
   // Reports an error with one note per macro call in the chain.
   Diagnostic &error(const Span &at, std::string message);
+  // The same with the code "expansion-limit": a budget was exceeded.
+  Diagnostic &limit_error(const Span &at, std::string message);
   const CtLimits &limits() const { return limits_; }
 
 private:

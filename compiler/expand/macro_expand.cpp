@@ -1,6 +1,7 @@
 #include "compiler/expand/macro_expand.h"
 
 #include "compiler/expand/ct_eval.h"
+#include "compiler/expand/desugar.h"
 #include "compiler/expand/form_shapes.h"
 #include "compiler/expand/macro.h"
 #include "compiler/expand/prelude.h"
@@ -23,17 +24,16 @@ public:
   DatumPtr expand(const DatumPtr &form, int depth) {
     if (!form || !form->is_list() || form->items.empty()) return form;
     if (depth > kMaxExpansionDepth) {
-      ct_.error(form->span,
-                "macro expansion nested more than " + std::to_string(kMaxExpansionDepth) + " deep")
+      ct_.limit_error(form->span, "macro expansion nested more than " +
+                                      std::to_string(kMaxExpansionDepth) + " deep")
           .hints.push_back("a macro probably expands into a call of itself");
       return nullptr;
     }
     const std::string &head = form->head();
-    if (DatumPtr out = expand_builtin(*form)) return expand(out, depth + 1);
-    if (diags_.has_errors()) return nullptr;
     if (const MacroDef *macro = ct_.find_macro(head)) {
       if (++expansions_ > kMaxExpansions) {
-        ct_.error(form->span, "more than " + std::to_string(kMaxExpansions) + " macro expansions")
+        ct_.limit_error(form->span,
+                        "more than " + std::to_string(kMaxExpansions) + " macro expansions")
             .hints.push_back("a macro probably expands into ever more macro calls");
         return nullptr;
       }
@@ -43,6 +43,8 @@ public:
       if (scope.too_deep()) return nullptr;
       return expand(out, depth + 1);
     }
+    if (DatumPtr out = desugar(*form, diags_)) return expand(out, depth); // always shrinks
+    if (diags_.has_errors()) return nullptr;
     const FormShape *shape = find_form_shape(head);
     if (!shape) return expand_from(form, 0, depth, -1);
     switch (shape->walk) {
@@ -134,46 +136,6 @@ private:
       items.push_back(std::move(out));
     }
     return make_list(std::move(items), form->span);
-  }
-
-  // Built-in macros that need more than a template: when-let and if-let.
-  DatumPtr expand_builtin(const Datum &form) {
-    const Span &at = form.span;
-    auto sym = [&](const char *name) { return make_symbol(name, at); };
-    auto list = [&](std::vector<DatumPtr> items) { return make_list(std::move(items), at); };
-    if (form.head_is("when-let")) {
-      if (form.size() < 2 || !form[1]->is_list()) {
-        diags_.error(at, "when-let: expected (when-let ((VAR INIT)...) BODY...)");
-        return nullptr;
-      }
-      std::vector<DatumPtr> body(form.items.begin() + 2, form.items.end());
-      DatumPtr inner = list([&] {
-        std::vector<DatumPtr> p{sym("progn")};
-        p.insert(p.end(), body.begin(), body.end());
-        return p;
-      }());
-      const auto &bindings = form[1]->items;
-      for (size_t i = bindings.size(); i-- > 0;) {
-        const DatumPtr &b = bindings[i];
-        if (!b->is_list() || b->size() < 2 || b->size() > 3 || !(*b)[0]->is_symbol()) {
-          diags_.error(b->span, "when-let: expected a binding (VAR INIT) or (VAR TYPE INIT)");
-          return nullptr;
-        }
-        inner = list({sym("let"), list({b}), list({sym("when"), (*b)[0], inner})});
-      }
-      return inner;
-    }
-    if (form.head_is("if-let")) {
-      if (form.size() < 3 || form.size() > 4 || !form[1]->is_list() || form[1]->size() < 2 ||
-          form[1]->size() > 3 || !(*form[1])[0]->is_symbol()) {
-        diags_.error(at, "if-let: expected (if-let (VAR INIT) THEN [ELSE])");
-        return nullptr;
-      }
-      DatumPtr otherwise = form.size() == 4 ? form[3] : make_int(0, at);
-      return list(
-          {sym("let"), list({form[1]}), list({sym("if"), (*form[1])[0], form[2], otherwise})});
-    }
-    return nullptr;
   }
 
   Diagnostics &diags_;

@@ -1,6 +1,7 @@
-// Stage 2: macro expansion. Collects `defmacro`s (the user's and the prelude's), expands
-// every macro call until none is left, and drops `in-package`. Binding positions (let
-// variables, dotimes counters) are not treated as calls.
+// Stage 2: macro expansion. Collects `defmacro`s (the user's and the prelude's) and
+// eval-when helper functions, expands every macro call in a code position until none is
+// left (form_shapes.h says which positions are code), rewrites shorthand forms
+// (desugar.h), and drops `in-package`.
 #pragma once
 
 #include "compiler/diagnostics.h"

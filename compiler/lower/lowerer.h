@@ -46,13 +46,13 @@ public:
   Lowerer(const ProgramModel &model, const ProgramDef &program, Diagnostics &diags);
   std::optional<ir::Function> run();
 
-  // lower_control.cpp: dispatch, control flow, variables, arithmetic.
+  // lower_control.cpp: dispatch and control flow.
   Value lower(const DatumPtr &d, bool want = true);
   void branch(const Datum &cond, int target, bool jump_if);
   Value lower_progn(const std::vector<DatumPtr> &forms, size_t from, bool want);
 
 private:
-  // Emission helpers.
+  // lower_emit.cpp: emission helpers and errors.
   ir::Inst &emit(ir::Inst inst);
   void emit_label(int label);
   void emit_mov(ir::Reg dst, const ir::Operand &src, bool is32 = false);
@@ -71,15 +71,22 @@ private:
   Value lower_list(const Datum &d, bool want);
   Value lower_symbol(const Datum &d);
   Value lower_if(const Datum &test, const DatumPtr &then, const DatumPtr *otherwise, bool want);
-  Value lower_let(const Datum &d, bool want, bool sequential);
   Value lower_cond(const Datum &d, bool want);
   Value lower_case(const Datum &d, bool want);
   Value lower_dotimes(const Datum &d);
   Value lower_return(const Datum &d);
+  // The handler of a core form (progn, if, let, arithmetic, load, ...), or nullptr.
+  using FormHandler = Value (*)(Lowerer &, const Datum &, bool want);
+  static const FormHandler *find_form(const std::string &name);
+
+  // lower_arith.cpp
   Value lower_arith(const Datum &d);
   Value lower_compare_value(const Datum &d);
   Value lower_byteswap(const Datum &d, int bits);
   Value lower_cast(const Datum &d);
+
+  // lower_variables.cpp
+  Value lower_let(const Datum &d, bool want, bool sequential);
   Value lower_setf(const Datum &d);
   Value assign(const Datum &place, const DatumPtr &value_form, const Span &at);
   Value lower_incf(const Datum &d, bool decrement);

@@ -2,6 +2,7 @@
 // case per diagnostic of the front end.
 #include "compiler_test_support.h"
 
+#include "compiler/compile.h"
 #include "compiler/diagnostics.h"
 
 #include <gtest/gtest.h>
@@ -31,7 +32,17 @@ struct Case {
   const char *source;
   const char *position; // "line:col"
   const char *message;
+  const char *code = nullptr; // default: the suite's stage (Reader: syntax, ...)
 };
+
+// The code a case expects: its own, or its suite's.
+std::string expected_code(const Case &c) {
+  if (c.code) return c.code;
+  std::string suite = ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name();
+  if (suite.rfind("Reader/", 0) == 0) return "syntax";
+  if (suite.rfind("TopLevel/", 0) == 0) return "definition";
+  return "lowering";
+}
 
 class CompileErrors : public ::testing::TestWithParam<Case> {};
 
@@ -42,6 +53,44 @@ TEST_P(CompileErrors, NameThePositionAndSayWhatWasExpected) {
       << message;
   EXPECT_NE(message.find(GetParam().message), std::string::npos) << message;
   EXPECT_NE(message.find("^"), std::string::npos) << message;
+  // The same error as data: its code and position, whatever the wording.
+  CompileReport report = compile_source_report(GetParam().source, "e.lisp");
+  ASSERT_FALSE(report.ok());
+  const CompileDiagnostic &d = report.diagnostics[0];
+  EXPECT_EQ(d.code, expected_code(GetParam())) << message;
+  EXPECT_EQ(d.file, "e.lisp");
+  EXPECT_EQ(std::to_string(d.line) + ":" + std::to_string(d.column), GetParam().position);
+  EXPECT_EQ(report.formatted, message);
+  EXPECT_TRUE(report.object.empty());
+}
+
+TEST(Diagnostics, ReportCarriesCodesNotesAndHintsAsData) {
+  CompileReport ok = compile_source_report("(defprog p () XDP_PASS)", "ok.lisp");
+  EXPECT_TRUE(ok.ok());
+  EXPECT_FALSE(ok.object.empty());
+  EXPECT_TRUE(ok.formatted.empty());
+
+  CompileReport inside =
+      compile_source_report("(defmacro bad (x) `(frob ,x))\n(defprog p ()\n  (bad 1))\n", "m.lisp");
+  ASSERT_EQ(inside.diagnostics.size(), 1u);
+  EXPECT_EQ(inside.diagnostics[0].code, "lowering");
+  ASSERT_EQ(inside.diagnostics[0].notes.size(), 1u);
+  EXPECT_EQ(inside.diagnostics[0].notes[0].line, 3u);
+  EXPECT_EQ(inside.diagnostics[0].notes[0].column, 3u);
+
+  CompileReport runaway =
+      compile_source_report("(defmacro m (x) `(m (+ ,x 1)))\n(defprog p () (m 0))", "r.lisp");
+  ASSERT_FALSE(runaway.ok());
+  EXPECT_EQ(runaway.diagnostics[0].code, "expansion-limit");
+  EXPECT_FALSE(runaway.diagnostics[0].hints.empty());
+  EXPECT_GE(runaway.diagnostics[0].notes.size(), 10u); // the macro call chain
+
+  CompileReport evaluated =
+      compile_source_report("(defmacro m () (car 5))\n(defprog p () (m))", "c.lisp");
+  ASSERT_FALSE(evaluated.ok());
+  EXPECT_EQ(evaluated.diagnostics[0].code, "compile-time");
+  ASSERT_FALSE(evaluated.diagnostics[0].notes.empty());
+  EXPECT_EQ(evaluated.diagnostics[0].notes.back().line, 2u); // the macro call
 }
 
 INSTANTIATE_TEST_SUITE_P(Reader, CompileErrors,
@@ -54,7 +103,7 @@ INSTANTIATE_TEST_SUITE_P(
     TopLevel, CompileErrors,
     ::testing::Values(
         Case{"(frob f () 1)", "1:1", "expected a top-level form"},
-        Case{"(defun f () 1)", "1:1", "defun at top level"},
+        Case{"(defun f () 1)", "1:1", "defun at top level", "macro"},
         Case{"(defmap m :type :array :key-size 4 :value-size 8)", "1:1", ":max-entries"},
         Case{"(defmap m :type :hashy :key-size 4 :value-size 8 :max-entries 1)", "1:17",
              "unknown map type ':hashy'"},
@@ -75,8 +124,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"(defprog p () 0) (defprog p () 1)", "1:27", "already defined"},
         Case{"(defprog p (:license \"GPL\") 0) (defprog q (:license \"MIT\") 0)", "1:43",
              "one license"},
-        Case{"(defconstant +x+ (f 1))", "1:18", "expected an integer constant expression"},
-        Case{"(defconstant +x+ (/ 4 0))", "1:18", "division by zero"},
+        Case{"(defconstant +x+ (f 1))", "1:18", "expected an integer constant expression",
+             "constant"},
+        Case{"(defconstant +x+ (/ 4 0))", "1:18", "division by zero", "constant"},
         Case{"(defmap m :type :array :key-size 4 :value-size 8 :max-entries 1)", "1:1",
              "no defprog"}));
 

@@ -81,8 +81,20 @@ TEST(MacroExpansion, BuiltinPacketMacros) {
   EXPECT_NE(tcp.find("(ntohs (load u16 tcp 2))"), std::string::npos) << tcp;
   EXPECT_NE(tcp.find("(load u8 (+ d 14) 9)"), std::string::npos) << tcp;
   EXPECT_EQ(expand_one("(when-let ((a 1) (b 2)) c)"),
-            "(let ((a 1)) (when a (let ((b 2)) (when b (progn c)))))");
+            "(let ((a 1)) (if a (let ((b 2)) (if b (progn c)))))");
   EXPECT_EQ(expand_one("(if-let (p (f)) 1 2)"), "(let ((p (f))) (if p 1 2))");
+}
+
+// Shorthand forms reach lowering as core forms; a user macro of the same name wins.
+TEST(MacroExpansion, ShorthandFormsAreRewrittenToCoreForms) {
+  EXPECT_EQ(expand_one("(when (f) 1 2)"), "(if (f) (progn 1 2))");
+  EXPECT_EQ(expand_one("(unless (f) 1)"), "(if (f) 0 (progn 1))");
+  EXPECT_EQ(expand_one("(incf x)"), "(setf x (+ x 1))");
+  EXPECT_EQ(expand_one("(decf (load u8 p 0) 3)"), "(setf (load u8 p 0) (- (load u8 p 0) 3))");
+  EXPECT_EQ(expand_one("(incf (getmap m 0) 2)"), "(incf (getmap m 0) 2)"); // an atomic add
+  EXPECT_EQ(expand_one("(when (icmp-type p) (incf n))"),
+            "(if (load u8 p 0) (progn (setf n (+ n 1))))");
+  EXPECT_EQ(expand_one("(defmacro unless (c x) `(if ,c ,x 9)) (unless a b)"), "(if a b 9)");
 }
 
 TEST(MacroExpansion, ExpandedSpansPointBackAtTheCallSite) {
@@ -114,12 +126,15 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(ExpandError{"(defmacro m (x) `(+ ,x 1)) (m)", "missing argument 'x'"},
                       ExpandError{"(defmacro m (x) `(+ ,x 1)) (m 1 2)", "too many arguments"},
                       ExpandError{"(defmacro m (x) `(+ ,y 1)) (m 1)", "'y' is not a parameter"},
-                      ExpandError{"(defmacro m (x) (ctx x)) (m 1)", "'ctx' is not a compile-time function"},
+                      ExpandError{"(defmacro m (x) (ctx x)) (m 1)",
+                                  "'ctx' is not a compile-time function"},
                       ExpandError{"(defmacro m (x) `(,@x)) (m 1)", "',@' needs a list"},
                       ExpandError{"(defmacro m (x) `(m ,x)) (m 1)", "nested more than"},
                       ExpandError{"(defmacro m 5 1)", "macro parameters must be a list"},
                       ExpandError{"(defmacro m (1) 1)", "expected a parameter name"},
                       ExpandError{"(when-let (x) 1)", "when-let: expected a binding"},
+                      ExpandError{"(when)", "when: expected (when TEST BODY...)"},
+                      ExpandError{"(incf a 1 2)", "incf: expected (incf PLACE [DELTA])"},
                       ExpandError{"(if-let x 1)", "if-let: expected"}));
 
 } // namespace

@@ -1,4 +1,4 @@
-// The reader: lexical syntax of docs/dsl.md, and the rule that every datum has a span.
+// The reader: lexical syntax of docs/language.md, and the rule that every datum has a span.
 #include "compiler/reader/reader.h"
 
 #include <gtest/gtest.h>

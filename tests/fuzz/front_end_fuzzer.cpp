@@ -1,6 +1,9 @@
 // libFuzzer target for the reader and the whole front end (macros, constants,
 // definitions, lowering, IR verification), and, when the front end accepts the input,
-// the back end too. Built by tests/fuzz/run.sh with clang++ -fsanitize=fuzzer,address.
+// the back end too. Each input is also evaluated as a macro body, so the compile-time
+// interpreter (compiler/expand/ct_eval.h) sees arbitrary expressions, not only the macros
+// of whole programs. Built by tests/fuzz/run.sh with clang++ -fsanitize=fuzzer,address.
+#include "compiler/expand/macro_expand.h"
 #include "compiler/pipeline.h"
 #include "compiler/reader/reader.h"
 
@@ -21,5 +24,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else {
     (void)diags.format();
   }
+  // The input as the body of a macro, expanded once: compile-time evaluation only.
+  auto as_body = std::make_shared<const xdpchain::compiler::SourceFile>(
+      "fuzz-body.lisp", "(defmacro fuzz-body () " + text + "\n)\n(fuzz-body)");
+  xdpchain::compiler::Diagnostics body_diags;
+  auto forms = xdpchain::compiler::run_reader(*as_body, body_diags);
+  if (!body_diags.has_errors()) {
+    auto expanded = xdpchain::compiler::run_macro_expansion(forms, body_diags);
+    for (const auto &form : expanded)
+      (void)xdpchain::compiler::to_string(*form).size();
+  }
+  (void)body_diags.format();
   return 0;
 }

@@ -2,7 +2,8 @@
 # Builds the compiler front-end fuzzer with clang++ (-fsanitize=fuzzer,address,undefined)
 # in its own build directory and runs it for a bounded time.
 #   tests/fuzz/run.sh SECONDS [extra libFuzzer flags...]
-# Seeds: the .lisp files under tests/compiler. Crashes are written to build-fuzz/crashes/.
+# Seeds: the .lisp files under tests/compiler and tests/fuzz/seeds (computed macros).
+# Crashes are written to build-fuzz/crashes/.
 set -euo pipefail
 seconds=${1:-60}
 shift || true
@@ -20,7 +21,7 @@ clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-po
   $(pkg-config --libs libbpf) -o "$build/front_end_fuzzer"
 corpus="$build/corpus"
 mkdir -p "$corpus" "$build/crashes"
-find "$root/tests/compiler" -name '*.lisp' -exec cp {} "$corpus/" \;
+find "$root/tests/compiler" "$root/tests/fuzz/seeds" -name '*.lisp' -exec cp {} "$corpus/" \;
 cp "$root/tests/fuzz/dsl.dict" "$build/dsl.dict"
 exec "$build/front_end_fuzzer" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -max_len=4096 -dict="$build/dsl.dict" -artifact_prefix="$build/crashes/" -print_final_stats=1 "$@"
