@@ -14,6 +14,7 @@ namespace xdpchain::cli {
 struct GlobalOptions {
   std::string bpffs_root = "/sys/fs/bpf/xdpchain";
   bool verbose = false;
+  double lock_wait_seconds = 30; // --wait
   int exit_code = 0; // set by the verb that ran
 };
 

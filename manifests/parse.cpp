@@ -1,9 +1,12 @@
 #include "manifests/parse.h"
 
+#include "common/untrusted_file.h"
+
+#include <unistd.h>
+
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
-#include <fstream>
 #include <sstream>
 
 namespace xdpchain::manifests {
@@ -191,12 +194,13 @@ Result<ManifestFile> parse_string(const std::string &text, const std::string &pa
 }
 
 Result<ManifestFile> parse_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::from_errno("manifest '" + path + "': open", errno);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Error(ErrorKind::io, "manifest '" + path + "': read failed");
-  return parse_string(text.str(), path);
+  // `-` and /dev/stdin read standard input (`xdpchain export eth0 | xdpchain diff -f -`);
+  // any other path must be a regular file. Both are bounded by kMaxManifestBytes.
+  auto text = path == "-" || path == "/dev/stdin"
+                  ? read_untrusted_fd(STDIN_FILENO, kMaxManifestBytes, path, "manifest")
+                  : read_untrusted_file(path, kMaxManifestBytes, "manifest");
+  if (!text) return std::move(text).error();
+  return parse_string(*text, path);
 }
 
 } // namespace xdpchain::manifests
