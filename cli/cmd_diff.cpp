@@ -63,7 +63,9 @@ void print_diff(const ChainTarget &target, const TargetDiff &diff) {
 }
 
 int run_diff(const DiffOptions &opts, const GlobalOptions &global) {
-  manifests::LoadedManifest loaded = manifests::load_manifest(opts.file);
+  manifests::LoadOptions load_options;
+  load_options.validate.state_root = global.bpffs_root;
+  manifests::LoadedManifest loaded = manifests::load_manifest(opts.file, load_options);
   if (!loaded.ok()) {
     std::cerr << manifests::format_all(loaded.diagnostics);
     return kExitUsage;

@@ -287,7 +287,12 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
   if (desired.members.empty()) {
     for (const auto &slot : current.config.slots)
       report.deltas.push_back({slot.label, MemberChange::removed, ""});
-    if (apply_options.dry_run || !current.present) return report;
+    if (apply_options.dry_run) return report;
+    if (!current.present) { // nothing to detach: leave no empty directory behind either
+      StateDir::remove_tree(dir.counters_path());
+      dir.remove_if_empty();
+      return report;
+    }
     XDPC_TRY(detach_chain(dir, current));
     report.swapped = true;
     return report;

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <sstream>
+#include <unordered_set>
 
 namespace xdpchain::manifests {
 
@@ -65,12 +66,11 @@ template <typename OnField>
 void read_object(const YAML::Node &node, const Mark &key_mark, Object &out, OnField field) {
   read_node(node, key_mark, out);
   if (out.kind != NodeKind::map) return;
+  std::unordered_set<std::string> seen; // linear in the number of keys, however many
   for (auto it = node.begin(); it != node.end(); ++it) {
     Key key{it->first.IsScalar() ? it->first.Scalar() : std::string("<complex key>"),
             mark_of(it->first.Mark())};
-    bool first = true;
-    for (const auto &seen : out.keys)
-      if (seen.name == key.name) first = false;
+    bool first = seen.insert(key.name).second;
     out.keys.push_back(key);
     if (first) field(key.name, it->second, key.mark);
   }
