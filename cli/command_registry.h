@@ -15,7 +15,7 @@ struct GlobalOptions {
   std::string bpffs_root = "/sys/fs/bpf/xdpchain";
   bool verbose = false;
   double lock_wait_seconds = 30; // --wait
-  int exit_code = 0; // set by the verb that ran
+  int exit_code = 0;             // set by the verb that ran
 };
 
 // Exit codes, documented in `xdpchain --help` and docs/cli.md.

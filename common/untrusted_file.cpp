@@ -36,8 +36,7 @@ Result<std::string> read_untrusted_fd(int fd, size_t max_bytes, const std::strin
     ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) // a user's file that cannot be read is bad input (EIO from /proc/self/mem, ...)
-      return Error(ErrorKind::invalid_argument,
-                   what + " '" + name + "' cannot be read", errno);
+      return Error(ErrorKind::invalid_argument, what + " '" + name + "' cannot be read", errno);
     if (n == 0) return bytes;
     if (bytes.size() + static_cast<size_t>(n) > max_bytes)
       return Error(ErrorKind::invalid_argument, too_large(what, name, max_bytes));
@@ -53,8 +52,7 @@ Result<std::string> read_untrusted_file(const std::string &path, size_t max_byte
     int err = errno;
     if (err == ENOENT)
       return Error(ErrorKind::not_found, what + " '" + path + "' does not exist", err);
-    return Error(ErrorKind::invalid_argument,
-                 what + " '" + path + "' cannot be opened", err);
+    return Error(ErrorKind::invalid_argument, what + " '" + path + "' cannot be opened", err);
   }
   Fd fd(raw);
   struct stat st;

@@ -3,7 +3,6 @@
 #include "common/untrusted_file.h"
 #include "compiler/pipeline.h"
 
-
 namespace xdpchain::compiler {
 
 Result<std::vector<uint8_t>> compile_source(const std::string &source, const std::string &file_name,

@@ -426,7 +426,10 @@ Result<ApplyReport> change(const std::string &interface, const ChainChange &chan
                           ? spec_from_config(interface, locked->current.config)
                           : ChainSpec{interface, Mode::native, Backend::automatic, {}};
   auto desired = change_fn(current, locked->current.present);
-  if (!desired) return std::move(desired).error().wrap(iface_frame(interface));
+  if (!desired) {
+    if (!locked->current.present && !apply_options.dry_run) locked->dir.remove_if_empty();
+    return std::move(desired).error().wrap(iface_frame(interface));
+  }
   auto report =
       apply_locked(*desired, locked->iface, locked->dir, locked->current, options, apply_options);
   if (!report) {

@@ -35,10 +35,10 @@ uint64_t own_netns_inode() {
 // (a directory moved or swapped in) is refused rather than acted on.
 Status check_link_target(const StateDir &dir, const XdpLinkInfo &info) {
   if (static_cast<int>(info.ifindex) != dir.ifindex())
-    return Error(ErrorKind::conflict,
-                 "the XDP link pinned in '" + dir.path() + "' is attached to ifindex " +
-                     std::to_string(info.ifindex) + ", not to ifindex " +
-                     std::to_string(dir.ifindex()) + " the directory is for")
+    return Error(ErrorKind::conflict, "the XDP link pinned in '" + dir.path() +
+                                          "' is attached to ifindex " +
+                                          std::to_string(info.ifindex) + ", not to ifindex " +
+                                          std::to_string(dir.ifindex()) + " the directory is for")
         .hint("the state directory was moved or replaced; xdpchain will not act on it");
   if (dir.netns_inode() != own_netns_inode()) return {};
   LIBBPF_OPTS(bpf_xdp_query_opts, opts);

@@ -75,8 +75,7 @@ Status check_own_dir(int fd, const std::string &path) {
 Status check_ancestor(int fd, const std::string &path) {
   struct stat st;
   if (fstat(fd, &st) != 0) return Error::from_errno("stat '" + path + "'", errno);
-  if (!trusted_owner(st.st_uid) ||
-      ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)))
+  if (!trusted_owner(st.st_uid) || ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)))
     return Error(ErrorKind::conflict, "'" + path +
                                           "' can be changed by other users: xdpchain will not "
                                           "keep its state below it")
@@ -87,7 +86,8 @@ Status check_ancestor(int fd, const std::string &path) {
 Error symlink_refused(const std::string &path, int err) {
   if (err == ELOOP || err == ENOTDIR)
     return Error(ErrorKind::conflict,
-                 "'" + path + "' is a symbolic link or not a directory: xdpchain will not follow it")
+                 "'" + path +
+                     "' is a symbolic link or not a directory: xdpchain will not follow it")
         .hint("remove it; xdpchain makes its state directories itself");
   return Error::from_errno("open '" + path + "'", err);
 }
@@ -121,8 +121,7 @@ Result<Fd> open_root(const std::string &root, bool create) {
     }
     if (next < 0) {
       int err = errno;
-      if (err == ENOENT)
-        return Error(ErrorKind::not_found, "'" + walked + "' does not exist", err);
+      if (err == ENOENT) return Error(ErrorKind::not_found, "'" + walked + "' does not exist", err);
       return symlink_refused(walked, err);
     }
     fd = Fd(next);
@@ -289,7 +288,8 @@ Status StateDir::lock(std::chrono::milliseconds timeout) {
         pid_t holder = fstat(dir_fd_.get(), &st) == 0 ? lock_holder(st) : 0;
         return Error(ErrorKind::conflict,
                      "another command holds the lock on '" + path_ + "'" +
-                         (holder ? " (pid " + std::to_string(holder) + ")" : "") + "; gave up after " +
+                         (holder ? " (pid " + std::to_string(holder) + ")" : "") +
+                         "; gave up after " +
                          std::to_string(timeout.count() / 1000.0).substr(0, 5) + " s")
             .hint("wait longer with --wait SECONDS");
       }

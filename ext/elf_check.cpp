@@ -31,8 +31,7 @@ template <typename T> T read_at(std::string_view bytes, uint64_t offset) {
 
 // A string table: inside the file and ending in NUL, so every name in it is terminated.
 bool valid_string_table(std::string_view bytes, const Elf64_Shdr &sh) {
-  return sh.sh_type == SHT_STRTAB && sh.sh_size > 0 &&
-         bytes[sh.sh_offset + sh.sh_size - 1] == '\0';
+  return sh.sh_type == SHT_STRTAB && sh.sh_size > 0 && bytes[sh.sh_offset + sh.sh_size - 1] == '\0';
 }
 
 } // namespace
@@ -45,7 +44,8 @@ Status check_elf_structure(std::string_view bytes, const std::string &path) {
   if (eh.e_ident[EI_CLASS] != ELFCLASS64) return malformed(path, "not a 64-bit ELF file");
   if (eh.e_ident[EI_DATA] != ELFDATA2LSB && eh.e_ident[EI_DATA] != ELFDATA2MSB)
     return malformed(path, "unknown ELF byte order");
-  if (eh.e_ident[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB))
+  if (eh.e_ident[EI_DATA] !=
+      (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB))
     return malformed(path, "ELF byte order differs from this machine's");
   if (eh.e_machine != EM_BPF) return malformed(path, "not a BPF object (ELF machine is not BPF)");
   if (eh.e_type != ET_REL) return malformed(path, "not a relocatable object (ET_REL)");

@@ -190,8 +190,7 @@ Result<ProgramObject> ProgramObject::open(const std::string &path,
   if (long err = libbpf_get_error(obj); err) {
     char reason[128];
     libbpf_strerror(static_cast<int>(err), reason, sizeof reason);
-    Error error(ErrorKind::invalid_argument,
-                std::string("cannot open as a BPF object: ") + reason);
+    Error error(ErrorKind::invalid_argument, std::string("cannot open as a BPF object: ") + reason);
     return error.wrap("object '" + path + "'").with_verifier_log(capture.text());
   }
   ProgramObject object;
