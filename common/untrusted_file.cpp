@@ -51,7 +51,7 @@ Result<std::string> read_untrusted_file(const std::string &path, size_t max_byte
   if (raw < 0) {
     int err = errno;
     if (err == ENOENT)
-      return Error(ErrorKind::not_found, what + " '" + path + "' does not exist", err);
+      return Error(ErrorKind::not_found, what + " '" + path + "': open", err);
     return Error(ErrorKind::invalid_argument, what + " '" + path + "' cannot be opened", err);
   }
   Fd fd(raw);
