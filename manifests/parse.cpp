@@ -194,11 +194,15 @@ Result<ManifestFile> parse_string(const std::string &text, const std::string &pa
 }
 
 Result<ManifestFile> parse_file(const std::string &path) {
-  // `-` and /dev/stdin read standard input (`xdpchain export eth0 | xdpchain diff -f -`);
-  // any other path must be a regular file. Both are bounded by kMaxManifestBytes.
-  auto text = path == "-" || path == "/dev/stdin"
-                  ? read_untrusted_fd(STDIN_FILENO, kMaxManifestBytes, path, "manifest")
-                  : read_untrusted_file(path, kMaxManifestBytes, "manifest");
+  // `-` (and /dev/stdin) read standard input; relative paths in it resolve against the working
+  // directory. Any other path must be a regular file. Both are bounded by kMaxManifestBytes.
+  if (path == "-" || path == "/dev/stdin") {
+    const std::string name = path == "-" ? "<stdin>" : path;
+    auto text = read_untrusted_fd(STDIN_FILENO, kMaxManifestBytes, name, "manifest");
+    if (!text) return std::move(text).error();
+    return parse_string(*text, name);
+  }
+  auto text = read_untrusted_file(path, kMaxManifestBytes, "manifest");
   if (!text) return std::move(text).error();
   return parse_string(*text, path);
 }
