@@ -14,6 +14,8 @@ ChainOptions chain_options(const GlobalOptions &global) {
   ChainOptions options;
   options.bpffs_root = global.bpffs_root;
   options.verbose = global.verbose;
+  options.lock_wait =
+      std::chrono::milliseconds(static_cast<long long>(global.lock_wait_seconds * 1000));
   return options;
 }
 

@@ -93,7 +93,9 @@ void undo(const std::vector<ChainTarget> &targets,
 }
 
 int run_apply(const ApplyCmdOptions &opts, const GlobalOptions &global) {
-  manifests::LoadedManifest loaded = manifests::load_manifest(opts.file);
+  manifests::LoadOptions load_options;
+  load_options.validate.state_root = global.bpffs_root;
+  manifests::LoadedManifest loaded = manifests::load_manifest(opts.file, load_options);
   if (!loaded.ok()) return report_manifest_problems(opts.file, loaded, global);
   dispatcher::ChainOptions options = chain_options(global);
   options.replace_foreign = opts.force;

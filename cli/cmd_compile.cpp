@@ -4,6 +4,7 @@
 #include "cli/command_registry.h"
 #include "cli/json_output.h"
 #include "cli/report.h"
+#include "common/untrusted_file.h"
 #include "compiler/emit/listing.h"
 #include "compiler/pipeline.h"
 
@@ -23,13 +24,9 @@ struct CompileCommandOptions {
 };
 
 int run_compile(const CompileCommandOptions &opts, const GlobalOptions &global) {
-  std::ifstream in(opts.input, std::ios::binary);
-  if (!in)
-    return report_error(Error::from_errno("open '" + opts.input + "'", errno).wrap("compile"),
-                        global);
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto source = std::make_shared<const compiler::SourceFile>(opts.input, text.str());
+  auto text = read_untrusted_file(opts.input, kMaxSourceBytes, "source");
+  if (!text) return report_error(std::move(text).error().wrap("compile"), global);
+  auto source = std::make_shared<const compiler::SourceFile>(opts.input, std::move(*text));
   auto object = compiler::run_pipeline(source, {});
   if (!object) {
     // Diagnostics are already formatted with positions, source lines and carets.

@@ -104,6 +104,7 @@ int run_diff(const DiffOptions &opts, const GlobalOptions &global) {
     return report_error(Error::from_errno("diff: create a temporary directory", errno), global);
   manifests::LoadOptions load_options;
   load_options.convert.staging_dir = staging.path();
+  load_options.validate.state_root = global.bpffs_root;
   manifests::LoadedManifest loaded = manifests::load_manifest(opts.file, load_options);
   if (!loaded.ok()) return report_manifest_problems(opts.file, loaded, global);
   dispatcher::ChainOptions options = chain_options(global);

@@ -9,7 +9,7 @@ namespace {
 
 // Global options that take a value as the next word (main.cpp).
 bool takes_value(std::string_view option) {
-  return option == "--bpffs" || option == "--netns";
+  return option == "--bpffs" || option == "--netns" || option == "--wait";
 }
 
 // Edits (insert, delete, substitute, swap two neighbours) that turn `a` into `b`.

@@ -14,9 +14,10 @@ namespace xdpchain::cli {
 struct GlobalOptions {
   std::string bpffs_root = "/sys/fs/bpf/xdpchain";
   bool verbose = false;
-  bool json = false; // -j/--json: every verb prints one JSON document (docs/cli.md)
-  std::string netns; // --netns NAME, already entered when a verb runs
-  int exit_code = 0; // set by the verb that ran
+  bool json = false;             // -j/--json: every verb prints one JSON document (docs/cli.md)
+  std::string netns;             // --netns NAME, already entered when a verb runs
+  double lock_wait_seconds = 30; // --wait
+  int exit_code = 0;             // set by the verb that ran
 };
 
 // Exit codes, documented in `xdpchain --help` and docs/cli.md.

@@ -28,7 +28,9 @@ const char *kFooter = R"(exit codes:
   1  the operation failed; the interface keeps its previous chain
   2  bad command line or input (a file, interface, label or program that does not exist)
   3  not supported by this kernel or interface, or missing privileges (needs root)
-  4  conflict: another tool owns the interface, or the chain changed underneath
+  4  conflict: another tool owns the interface, the chain changed underneath, another
+     command held the interface's lock longer than --wait, or the state directory is
+     not trustworthy
   5  diff: the interface does not match the manifest
 
 Global options may come before or after the verb. `xdpchain help VERB` shows a verb's
@@ -127,6 +129,10 @@ int main(int argc, char **argv) {
   if (const char *bpffs = std::getenv("XDPCHAIN_BPFFS")) // set by tests/vm/run-in-vm.sh
     global.bpffs_root = std::string(bpffs) + "/xdpchain";
   app.add_option("--bpffs", global.bpffs_root, "root of xdpchain's bpffs state")
+      ->capture_default_str();
+  app.add_option("--wait", global.lock_wait_seconds,
+                 "seconds to wait for another xdpchain command on the same interface")
+      ->check(CLI::Range(0.0, 86400.0))
       ->capture_default_str();
   app.add_flag_function(
       "-v,--verbose",

@@ -1,9 +1,7 @@
 #include "compiler/compile.h"
 
+#include "common/untrusted_file.h"
 #include "compiler/pipeline.h"
-
-#include <fstream>
-#include <sstream>
 
 namespace xdpchain::compiler {
 
@@ -62,11 +60,9 @@ CompileReport compile_source_report(const std::string &source, const std::string
 }
 
 Result<std::vector<uint8_t>> compile_file(const std::string &path, const CompileOptions &options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::from_errno("open '" + path + "'", errno).wrap("compile");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return compile_source(text.str(), path, options);
+  auto text = read_untrusted_file(path, kMaxSourceBytes, "source");
+  if (!text) return std::move(text).error().wrap("compile");
+  return compile_source(*text, path, options);
 }
 
 } // namespace xdpchain::compiler

@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace xdpchain::dispatcher {
 
@@ -286,7 +287,12 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
   if (desired.members.empty()) {
     for (const auto &slot : current.config.slots)
       report.deltas.push_back({slot.label, MemberChange::removed, ""});
-    if (apply_options.dry_run || !current.present) return report;
+    if (apply_options.dry_run) return report;
+    if (!current.present) { // nothing to detach: leave no empty directory behind either
+      StateDir::remove_tree(dir.counters_path());
+      dir.remove_if_empty();
+      return report;
+    }
     XDPC_TRY(detach_chain(dir, current));
     report.swapped = true;
     return report;
@@ -387,7 +393,7 @@ Result<LockedInterface> lock_interface(const std::string &interface, const Chain
   if (!iface) return std::move(iface).error();
   auto dir = StateDir::open(options.bpffs_root, *iface, !dry_run);
   if (!dir) return std::move(dir).error();
-  XDPC_TRY(dir->lock());
+  XDPC_TRY(dir->lock(options.lock_wait));
   auto current = read_current_chain(*dir);
   if (!current) return std::move(current).error();
   if (!dry_run) collect_garbage(*dir, *current);
@@ -445,12 +451,43 @@ Result<ApplyReport> change(const std::string &interface, const ChainChange &chan
 
 Result<ApplyReport> apply(const ChainSpec &desired, const ChainOptions &options,
                           const ApplyOptions &apply_options) {
+  // Read and check every object before the lock: no user input is read while it is held
+  // (a failure shows again, with the member's name, when the plan opens the object).
+  for (const auto &member : desired.members)
+    (void)ext::preload_object(member.object_path);
   return change(
       desired.interface, [&](const ChainSpec &, bool) -> Result<ChainSpec> { return desired; },
       options, apply_options);
 }
 
-Result<ChainSpec> current_spec(const std::string &interface, const ChainOptions &options) {
+namespace {
+
+// The program the interface's pinned link runs (0 when none): changes with every swap.
+uint32_t attached_generation(const InterfaceRef &iface, const ChainOptions &options) {
+  auto dir = StateDir::open(options.bpffs_root, iface, false);
+  if (!dir) return 0;
+  auto link = open_pin(dir->link_path());
+  if (!link) return 0;
+  auto info = xdp_link_info(link->get());
+  return info ? info->prog_id : 0;
+}
+
+// Readers take no lock (a writer may hold it for seconds): they read, and read again when a
+// writer swapped generations meanwhile, so they never report a half-removed generation.
+template <typename Read>
+auto read_consistently(const std::string &interface, const ChainOptions &options, Read read)
+    -> decltype(read()) {
+  auto iface = resolve_interface(interface);
+  for (int attempt = 0;; ++attempt) {
+    uint32_t before = iface ? attached_generation(*iface, options) : 0;
+    auto result = read();
+    uint32_t after = iface ? attached_generation(*iface, options) : 0;
+    if (before == after || attempt == 200) return result;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + attempt % 10));
+  }
+}
+
+Result<ChainSpec> current_spec_once(const std::string &interface, const ChainOptions &options) {
   auto iface = resolve_interface(interface);
   if (!iface) return std::move(iface).error().wrap(iface_frame(interface));
   auto dir = StateDir::open(options.bpffs_root, *iface, false);
@@ -462,7 +499,7 @@ Result<ChainSpec> current_spec(const std::string &interface, const ChainOptions 
   return spec_from_config(interface, current->config);
 }
 
-Result<ChainStatus> read_status(const std::string &interface, const ChainOptions &options) {
+Result<ChainStatus> read_status_once(const std::string &interface, const ChainOptions &options) {
   auto iface = resolve_interface(interface);
   if (!iface) return std::move(iface).error().wrap(iface_frame(interface));
   ChainStatus status;
@@ -530,6 +567,18 @@ Result<ChainStatus> read_status(const std::string &interface, const ChainOptions
     status.members.push_back(std::move(member));
   }
   return status;
+}
+
+} // namespace
+
+Result<ChainSpec> current_spec(const std::string &interface, const ChainOptions &options) {
+  return read_consistently(interface, options,
+                           [&] { return current_spec_once(interface, options); });
+}
+
+Result<ChainStatus> read_status(const std::string &interface, const ChainOptions &options) {
+  return read_consistently(interface, options,
+                           [&] { return read_status_once(interface, options); });
 }
 
 } // namespace xdpchain::dispatcher

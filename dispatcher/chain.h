@@ -5,6 +5,7 @@
 #include "common/result.h"
 #include "dispatcher/chain_spec.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -19,6 +20,9 @@ struct ChainOptions {
   bool replace_foreign = false;
   // Show the whole verifier log in errors, not only its tail.
   bool verbose = false;
+  // How long a writer waits for another command's lock on the interface before giving up
+  // with a conflict naming the holder's pid.
+  std::chrono::milliseconds lock_wait{30000};
 };
 
 // Per-member packet counters, summed over CPUs, since the member joined the chain.

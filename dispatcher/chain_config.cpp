@@ -136,6 +136,16 @@ Result<ChainConfig> read_config_map(int map_fd) {
     return Error(ErrorKind::not_supported,
                  "chain config: version " + std::to_string(header.version) +
                      " (this xdpchain reads version " + std::to_string(kConfigVersion) + ")");
+  // Stored as the enums' values: range-checked, so a damaged map is an error, not a backend
+  // or mode that does not exist.
+  if (header.backend != static_cast<uint32_t>(Backend::freplace) &&
+      header.backend != static_cast<uint32_t>(Backend::tailcall))
+    return Error(ErrorKind::invalid_argument,
+                 "chain config: unknown backend " + std::to_string(header.backend));
+  if (header.mode != static_cast<uint32_t>(Mode::native) &&
+      header.mode != static_cast<uint32_t>(Mode::generic))
+    return Error(ErrorKind::invalid_argument,
+                 "chain config: unknown mode " + std::to_string(header.mode));
   ChainConfig config;
   config.backend = static_cast<Backend>(header.backend);
   config.mode = static_cast<Mode>(header.mode);

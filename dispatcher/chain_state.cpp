@@ -4,8 +4,11 @@
 
 #include <bpf/bpf.h>
 
-#include <cerrno>
+#include <bpf/libbpf.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 namespace xdpchain::dispatcher {
 
@@ -20,6 +23,39 @@ Status pin_fd(int fd, const std::string &path) {
   return {};
 }
 
+namespace {
+
+uint64_t own_netns_inode() {
+  struct stat st;
+  return stat("/proc/thread-self/ns/net", &st) == 0 ? st.st_ino : 0;
+}
+
+// The pinned link must be the one on the interface the directory is named after: same
+// ifindex and, in our own namespace, the program the interface really runs. Anything else
+// (a directory moved or swapped in) is refused rather than acted on.
+Status check_link_target(const StateDir &dir, const XdpLinkInfo &info) {
+  if (static_cast<int>(info.ifindex) != dir.ifindex())
+    return Error(ErrorKind::conflict, "the XDP link pinned in '" + dir.path() +
+                                          "' is attached to ifindex " +
+                                          std::to_string(info.ifindex) + ", not to ifindex " +
+                                          std::to_string(dir.ifindex()) + " the directory is for")
+        .hint("the state directory was moved or replaced; xdpchain will not act on it");
+  if (dir.netns_inode() != own_netns_inode()) return {};
+  LIBBPF_OPTS(bpf_xdp_query_opts, opts);
+  if (int err = bpf_xdp_query(dir.ifindex(), 0, &opts); err)
+    return Error::from_errno("query XDP programs", err);
+  if (opts.drv_prog_id != info.prog_id && opts.skb_prog_id != info.prog_id &&
+      opts.hw_prog_id != info.prog_id)
+    return Error(ErrorKind::conflict,
+                 "the XDP link pinned in '" + dir.path() + "' (link id " +
+                     std::to_string(info.link_id) + ") is not the one on ifindex " +
+                     std::to_string(dir.ifindex()) + " of this network namespace")
+        .hint("the state directory was moved or replaced; xdpchain will not act on it");
+  return {};
+}
+
+} // namespace
+
 Result<CurrentChain> read_current_chain(const StateDir &dir) {
   CurrentChain current;
   auto link = open_pin(dir.link_path());
@@ -30,6 +66,7 @@ Result<CurrentChain> read_current_chain(const StateDir &dir) {
   auto info = xdp_link_info(link->get());
   if (!info) return std::move(info).error();
   if (info->ifindex == 0) return current; // defunct: the interface went away
+  XDPC_TRY(check_link_target(dir, *info));
   current.link = std::move(*link);
   current.link_id = info->link_id;
   current.dispatcher_id = info->prog_id;

@@ -8,7 +8,9 @@
 #include "common/fd.h"
 #include "common/result.h"
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,18 @@ struct InterfaceRef {
 
 // Resolves an interface name in the caller's network namespace.
 Result<InterfaceRef> resolve_interface(const std::string &name);
+
+// The state root is a trust boundary (docs/protocol.md, "Threat model"): `root` is made
+// canonical (no "..", no symbolic links) before it is checked; every component is opened
+// without following symbolic links; the root and each interface directory must be owned by
+// root and writable by nobody else (created 0700), and the directories above the root may
+// be writable by others only with the sticky bit. Anything else is refused (conflict).
+Result<std::string> canonical_root(const std::string &root);
+
+// The id in a generation directory's name "gen-<id>"; nullopt for anything else ("gen-x").
+std::optional<uint32_t> parse_generation_name(const std::string &name);
+
+inline constexpr std::chrono::milliseconds kDefaultLockWait{30000};
 
 class StateDir {
 public:
@@ -39,14 +53,19 @@ public:
   static std::vector<Listed> list(const std::string &root);
 
   const std::string &path() const { return path_; }
+  // The interface this directory is named after (its ifindex, in namespace netns_inode()).
+  int ifindex() const { return ifindex_; }
+  uint64_t netns_inode() const { return netns_inode_; }
   std::string link_path() const { return path_ + "/link"; }
   std::string counters_path() const { return path_ + "/counters"; }
   std::string generation_path(uint32_t dispatcher_id) const;
-  // Generation directories present, by dispatcher id.
+  // Generation directories present, by dispatcher id. An entry that is not "gen-<id>" is
+  // skipped with a warning on stderr.
   std::vector<uint32_t> generations() const;
 
-  // Blocks until this process holds the interface's writer lock (flock on the directory).
-  Status lock();
+  // Waits up to `timeout` for the interface's writer lock (flock on the directory); then
+  // Error conflict naming the holder's pid.
+  Status lock(std::chrono::milliseconds timeout = kDefaultLockWait);
   // Removes a generation directory and every pin in it.
   static void remove_tree(const std::string &path);
   // Removes the interface directory if it holds nothing.
@@ -56,6 +75,10 @@ public:
 
 private:
   std::string path_;
+  std::string name_; // ns<inode>-if<ifindex>
+  int ifindex_ = 0;
+  uint64_t netns_inode_ = 0;
+  Fd root_fd_;
   Fd dir_fd_;
 };
 

@@ -96,7 +96,11 @@ Result<LinkId> Extension::attach_to(int target_fd, const std::string &func_name)
     return Error::from_errno("attach extension to function '" + func_name + "'", errno);
   Link link{Fd(link_fd)};
   LinkId id = link.id();
-  links_.emplace(id, std::move(link));
+  // Without its id the link could not be found again (and two would share id 0): undo it.
+  if (id == 0)
+    return Error::from_errno("read the id of the link to function '" + func_name + "'", errno);
+  if (!links_.emplace(id, std::move(link)).second)
+    return Error(ErrorKind::kernel, "extension: link id " + std::to_string(id) + " seen twice");
   return id;
 }
 

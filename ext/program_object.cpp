@@ -1,16 +1,22 @@
 #include "ext/program_object.h"
 
 #include "common/libbpf_log.h"
+#include "common/untrusted_file.h"
+#include "ext/elf_check.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string_view>
 
 namespace xdpchain::ext {
 
@@ -88,34 +94,110 @@ RunConfig read_run_config(bpf_object *obj, const std::string &prog_name) {
 
 } // namespace
 
-Result<uint64_t> hash_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::from_errno("cannot read '" + path + "'", errno);
+namespace {
+
+uint64_t hash_bytes(std::string_view bytes) {
   uint64_t hash = 1469598103934665603ull;
-  for (std::istreambuf_iterator<char> it(in), end; it != end; ++it) {
-    hash ^= static_cast<unsigned char>(*it);
+  for (char byte : bytes) {
+    hash ^= static_cast<unsigned char>(byte);
     hash *= 1099511628211ull;
   }
   return hash;
 }
 
+// Objects read and checked before the interface lock is taken (preload_object), so that
+// open() under the lock works on the same bytes without reading user input again. An entry
+// is used only while the file's identity (device, inode, size, mtime) is unchanged.
+struct CheckedObject {
+  dev_t dev;
+  ino_t ino;
+  off_t size;
+  timespec mtime;
+  std::shared_ptr<const std::string> bytes;
+};
+
+std::mutex checked_mutex;
+std::map<std::string, CheckedObject> &checked_objects() {
+  static std::map<std::string, CheckedObject> objects;
+  return objects;
+}
+
+// Takes the preloaded entry for `path` (used once: a later open reads the file again).
+std::shared_ptr<const std::string> take_checked(const std::string &path) {
+  struct stat st;
+  bool have_stat = stat(path.c_str(), &st) == 0;
+  std::lock_guard guard(checked_mutex);
+  auto it = checked_objects().find(path);
+  if (it == checked_objects().end()) return nullptr;
+  const CheckedObject c = std::move(it->second);
+  checked_objects().erase(it);
+  if (!have_stat || c.dev != st.st_dev || c.ino != st.st_ino || c.size != st.st_size ||
+      c.mtime.tv_sec != st.st_mtim.tv_sec || c.mtime.tv_nsec != st.st_mtim.tv_nsec)
+    return nullptr;
+  return c.bytes;
+}
+
+// Reads the object once (bounded, regular files only) and checks it: our structural
+// pre-check, then libbpf's parse in a child process.
+Result<std::shared_ptr<const std::string>> read_checked(const std::string &path) {
+  struct stat before;
+  bool have_stat = stat(path.c_str(), &before) == 0;
+  auto bytes = read_untrusted_file(path, kMaxObjectBytes, "object");
+  if (!bytes) return std::move(bytes).error();
+  XDPC_TRY(check_elf_structure(*bytes, path));
+  XDPC_TRY(parse_in_child(*bytes, path));
+  auto shared = std::make_shared<const std::string>(std::move(*bytes));
+  if (have_stat && S_ISREG(before.st_mode)) {
+    std::lock_guard guard(checked_mutex);
+    checked_objects()[path] = {before.st_dev, before.st_ino, before.st_size, before.st_mtim,
+                               shared};
+  }
+  return shared;
+}
+
+// libbpf names an object (and the prefix of its .data/.rodata/.bss maps) after the file's
+// base name up to the first '.', as bpf_object__open_file does.
+std::string object_name(const std::string &path) {
+  std::string base = path.substr(path.rfind('/') + 1);
+  return base.substr(0, base.find('.'));
+}
+
+} // namespace
+
+Result<uint64_t> hash_file(const std::string &path) {
+  auto bytes = read_untrusted_file(path, kMaxObjectBytes, "object");
+  if (!bytes) return std::move(bytes).error();
+  return hash_bytes(*bytes);
+}
+
+Status preload_object(const std::string &path) {
+  auto checked = read_checked(path);
+  if (!checked) return std::move(checked).error();
+  return {};
+}
+
 Result<ProgramObject> ProgramObject::open(const std::string &path,
                                           const ObjectOpenOptions &options) {
-  auto hash = hash_file(path);
-  if (!hash) return std::move(hash).error().wrap("object '" + path + "'");
+  Result<std::shared_ptr<const std::string>> bytes = take_checked(path);
+  if (!*bytes) bytes = read_checked(path);
+  if (!bytes) return std::move(bytes).error();
 
   LibbpfLogCapture capture;
-  LIBBPF_OPTS(bpf_object_open_opts, open_opts,
+  const std::string name = object_name(path);
+  LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = name.c_str(),
               .pin_root_path = options.pin_root.empty() ? nullptr : options.pin_root.c_str());
-  bpf_object *obj = bpf_object__open_file(path.c_str(), &open_opts);
+  bpf_object *obj = bpf_object__open_mem((*bytes)->data(), (*bytes)->size(), &open_opts);
   if (long err = libbpf_get_error(obj); err) {
-    Error error = Error::from_errno("cannot open as a BPF object", static_cast<int>(err));
+    char reason[128];
+    libbpf_strerror(static_cast<int>(err), reason, sizeof reason);
+    Error error(ErrorKind::invalid_argument, std::string("cannot open as a BPF object: ") + reason);
     return error.wrap("object '" + path + "'").with_verifier_log(capture.text());
   }
   ProgramObject object;
   object.obj_ = obj;
   object.path_ = path;
-  object.content_hash_ = *hash;
+  object.bytes_ = *bytes;
+  object.content_hash_ = hash_bytes(**bytes);
 
   auto chosen = choose_program(obj, options.program);
   if (!chosen) return std::move(chosen).error().wrap("object '" + path + "'");
@@ -158,6 +240,7 @@ ProgramObject &ProgramObject::operator=(ProgramObject &&other) noexcept {
   path_ = std::move(other.path_);
   program_name_ = std::move(other.program_name_);
   content_hash_ = other.content_hash_;
+  bytes_ = std::move(other.bytes_);
   frags_ = other.frags_;
   declared_extension_ = other.declared_extension_;
   run_config_ = other.run_config_;

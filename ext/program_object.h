@@ -9,6 +9,7 @@
 #include <linux/bpf.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,7 @@ struct RunConfig {
 
 class ProgramObject {
 public:
+  // Reads the file once (see preload_object); hashes and loads those same bytes.
   static Result<ProgramObject> open(const std::string &path, const ObjectOpenOptions &options);
   ProgramObject(ProgramObject &&) noexcept;
   ProgramObject &operator=(ProgramObject &&) noexcept;
@@ -66,6 +68,7 @@ private:
   Status load(const char *what);
 
   std::string path_;
+  std::shared_ptr<const std::string> bytes_; // the object file as read once and checked
   std::string program_name_;
   uint64_t content_hash_ = 0;
   bool frags_ = false;
@@ -77,5 +80,12 @@ private:
 
 // FNV-1a 64 of the file's bytes: tells "the object file changed" apart across applies.
 Result<uint64_t> hash_file(const std::string &path);
+
+// Reads an object file a user named once (a regular file of at most kMaxObjectBytes) and
+// checks it: check_elf_structure, then libbpf's parse in a child process (ext/elf_check.h).
+// A later ProgramObject::open of the unchanged file uses these bytes: call this before
+// taking an interface's lock so that no user input is read while it is held. open() does
+// the same reading and checks itself for a path not preloaded.
+Status preload_object(const std::string &path);
 
 } // namespace xdpchain::ext

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
+#include <unordered_map>
 
 namespace xdpchain::manifests {
 
@@ -44,11 +46,14 @@ std::string suggestion(const std::string &key, const KeyList &known) {
 
 std::vector<KeyProblem> check_keys(const Object &object, const KeyList &known) {
   std::vector<KeyProblem> problems;
+  // First occurrence of each name: linear in the number of keys (a hostile manifest may have
+  // hundreds of thousands).
+  std::unordered_map<std::string_view, const Key *> seen;
   for (size_t i = 0; i < object.keys.size(); ++i) {
     const Key &key = object.keys[i];
-    auto first = std::find_if(object.keys.begin(), object.keys.begin() + i,
-                              [&](const Key &other) { return other.name == key.name; });
-    if (first != object.keys.begin() + i) {
+    auto [it, inserted] = seen.emplace(key.name, &key);
+    if (!inserted) {
+      const Key *first = it->second;
       problems.push_back({Check::duplicate_key, key.mark, key.name,
                           "duplicate key (first at " + std::to_string(first->mark.line) + ":" +
                               std::to_string(first->mark.column) + ")",

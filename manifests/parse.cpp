@@ -1,11 +1,14 @@
 #include "manifests/parse.h"
 
+#include "common/untrusted_file.h"
+
+#include <unistd.h>
+
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
-#include <fstream>
-#include <iostream>
 #include <sstream>
+#include <unordered_set>
 
 namespace xdpchain::manifests {
 
@@ -63,12 +66,11 @@ template <typename OnField>
 void read_object(const YAML::Node &node, const Mark &key_mark, Object &out, OnField field) {
   read_node(node, key_mark, out);
   if (out.kind != NodeKind::map) return;
+  std::unordered_set<std::string> seen; // linear in the number of keys, however many
   for (auto it = node.begin(); it != node.end(); ++it) {
     Key key{it->first.IsScalar() ? it->first.Scalar() : std::string("<complex key>"),
             mark_of(it->first.Mark())};
-    bool first = true;
-    for (const auto &seen : out.keys)
-      if (seen.name == key.name) first = false;
+    bool first = seen.insert(key.name).second;
     out.keys.push_back(key);
     if (first) field(key.name, it->second, key.mark);
   }
@@ -192,18 +194,17 @@ Result<ManifestFile> parse_string(const std::string &text, const std::string &pa
 }
 
 Result<ManifestFile> parse_file(const std::string &path) {
-  if (path == "-") { // standard input; relative paths resolve against the working directory
-    std::ostringstream text;
-    text << std::cin.rdbuf();
-    if (std::cin.bad()) return Error(ErrorKind::io, "manifest '<stdin>': read failed");
-    return parse_string(text.str(), "<stdin>");
+  // `-` (and /dev/stdin) read standard input; relative paths in it resolve against the working
+  // directory. Any other path must be a regular file. Both are bounded by kMaxManifestBytes.
+  if (path == "-" || path == "/dev/stdin") {
+    const std::string name = path == "-" ? "<stdin>" : path;
+    auto text = read_untrusted_fd(STDIN_FILENO, kMaxManifestBytes, name, "manifest");
+    if (!text) return std::move(text).error();
+    return parse_string(*text, name);
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::from_errno("manifest '" + path + "': open", errno);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Error(ErrorKind::io, "manifest '" + path + "': read failed");
-  return parse_string(text.str(), path);
+  auto text = read_untrusted_file(path, kMaxManifestBytes, "manifest");
+  if (!text) return std::move(text).error();
+  return parse_string(*text, path);
 }
 
 } // namespace xdpchain::manifests

@@ -5,7 +5,9 @@
 #include "manifests/netns.h"
 #include "manifests/schema.h"
 
+#include <linux/magic.h>
 #include <net/if.h>
+#include <sys/statfs.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -51,6 +53,16 @@ ValidateOptions with_defaults(ValidateOptions options) {
       return std::filesystem::is_regular_file(path, ec);
     };
   if (!options.netns_exists) options.netns_exists = netns_exists;
+  if (!options.on_bpffs)
+    options.on_bpffs = [](const std::string &path) {
+      std::filesystem::path existing = path;
+      std::error_code ec;
+      while (!existing.empty() && existing != existing.root_path() &&
+             !std::filesystem::exists(existing, ec))
+        existing = existing.parent_path();
+      struct statfs st;
+      return statfs(existing.c_str(), &st) == 0 && st.f_type == BPF_FS_MAGIC;
+    };
   if (!options.interface_exists)
     options.interface_exists = [](const std::string &interface,
                                   const std::string &netns) -> Result<bool> {
@@ -384,10 +396,27 @@ private:
     }
   }
 
+  // A pin path: absolute, on bpffs, and outside xdpchain's state root.
   void absolute_path(const Scalar &path, const Mark &parent, const std::string &key) {
-    if (string(path, parent, key, true) && path.text[0] != '/')
+    if (!string(path, parent, key, true)) return;
+    if (path.text[0] != '/') {
       add(Check::bad_value, path.mark, key, "'" + path.text + "' is not an absolute path",
-          "pins live on bpffs, e.g. /sys/fs/bpf/xdpchain/shared/");
+          "pins live on bpffs, e.g. /sys/fs/bpf/shared/");
+      return;
+    }
+    std::error_code ec;
+    const std::filesystem::path pin = std::filesystem::weakly_canonical(path.text, ec);
+    const std::filesystem::path root = std::filesystem::weakly_canonical(options_.state_root, ec);
+    auto [end, _] = std::mismatch(root.begin(), root.end(), pin.begin(), pin.end());
+    if (!root.empty() && end == root.end()) {
+      add(Check::bad_value, path.mark, key,
+          "'" + path.text + "' lies inside xdpchain's state root " + root.string(),
+          "pin shared maps elsewhere on bpffs, e.g. /sys/fs/bpf/shared/");
+      return;
+    }
+    if (!options_.on_bpffs(pin.string()))
+      add(Check::bad_value, path.mark, key, "'" + path.text + "' is not on a bpffs mount",
+          "pins live on bpffs, e.g. /sys/fs/bpf/shared/");
   }
 
   const ManifestFile &file_;

@@ -20,6 +20,11 @@ struct ValidateOptions {
   // Whether `interface` exists in `netns` ("" = the caller's namespace).
   std::function<Result<bool>(const std::string &interface, const std::string &netns)>
       interface_exists;
+  // Whether a map pin path lies on a bpffs mount (its deepest existing directory does).
+  std::function<bool(const std::string &path)> on_bpffs;
+  // xdpchain's own state root (--bpffs): map pins inside it are refused, since the chain's
+  // state there is xdpchain's alone.
+  std::string state_root = "/sys/fs/bpf/xdpchain";
 };
 
 // All problems in `file`, in file order per document; empty when it can be converted.
