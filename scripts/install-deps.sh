@@ -8,9 +8,11 @@ packages=(
   build-essential cmake pkg-config clang llvm clang-format
   libbpf-dev libxdp-dev libnl-3-dev libnl-route-3-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev linux-libc-dev libelf-dev zlib1g-dev
-  nlohmann-json3-dev
+  nlohmann-json3-dev prometheus-cpp-dev libsystemd-dev
   # run and test
   iproute2 iputils-ping xdp-tools bpftool ethtool python3
+  # agent tests: a real Prometheus server scraping the agent, systemd-analyze for the unit
+  curl prometheus systemd nodejs npm
   # freplace tests in a throwaway VM (docs/testing.md)
   qemu-system-x86 linux-image-amd64 linux-image-6.12-amd64 busybox-static cpio xz-utils zstd kmod
 )
