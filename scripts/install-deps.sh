@@ -12,7 +12,7 @@ packages=(
   # run and test
   iproute2 iputils-ping xdp-tools bpftool ethtool python3
   # agent tests: a real Prometheus server scraping the agent, systemd-analyze for the unit
-  curl prometheus systemd nodejs npm
+  curl prometheus systemd
   # freplace tests in a throwaway VM (docs/testing.md)
   qemu-system-x86 linux-image-amd64 linux-image-6.12-amd64 busybox-static cpio xz-utils zstd kmod
 )

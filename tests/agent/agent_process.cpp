@@ -3,22 +3,16 @@
 #include "tests/support/bpf_kernel.h"
 #include "tests/support/xdpchain_cli.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
 
 namespace xdpchain::test {
 
-AgentProcess::AgentProcess(const std::string &bpffs_root, const std::string &config_dir,
-                           int resync_seconds, const std::vector<std::string> &extra) {
-  log_path_ = std::filesystem::temp_directory_path() / (unique_name("xdpchain-agent-") + ".log");
+namespace {
+
+std::vector<std::string> agent_argv(const std::string &bpffs_root, const std::string &config_dir,
+                                    int resync_seconds, const std::vector<std::string> &extra) {
   std::vector<std::string> args = {XdpchainCli::binary(),
                                    "--bpffs",
                                    bpffs_root,
@@ -30,33 +24,20 @@ AgentProcess::AgentProcess(const std::string &bpffs_root, const std::string &con
                                    "--resync",
                                    std::to_string(resync_seconds)};
   args.insert(args.end(), extra.begin(), extra.end());
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    int out = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int in = open("/dev/null", O_RDONLY);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(out, 2);
-    unsetenv("NOTIFY_SOCKET");
-    std::vector<char *> argv;
-    for (auto &arg : args)
-      argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  return args;
+}
+
+} // namespace
+
+AgentProcess::AgentProcess(const std::string &bpffs_root, const std::string &config_dir,
+                           int resync_seconds, const std::vector<std::string> &extra)
+    : process_(agent_argv(bpffs_root, config_dir, resync_seconds, extra)) {
   bool ready = wait_until(
       [&] {
-        int status = 0;
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-          pid_ = -1;
-          return true;
-        }
-        return log().find("xdpchain-agent: ready:") != std::string::npos;
+        return !process_.running() || log().find("xdpchain-agent: ready:") != std::string::npos;
       },
       std::chrono::seconds(30));
-  if (!ready || pid_ < 0) throw std::runtime_error("agent did not start:\n" + log());
+  if (!ready || !process_.running()) throw std::runtime_error("agent did not start:\n" + log());
   std::smatch match;
   std::string text = log();
   if (!std::regex_search(text, match, std::regex(R"(http://127\.0\.0\.1:(\d+)/metrics)")))
@@ -64,26 +45,8 @@ AgentProcess::AgentProcess(const std::string &bpffs_root, const std::string &con
   port_ = std::stoi(match[1]);
 }
 
-AgentProcess::~AgentProcess() {
-  if (pid_ > 0) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  std::error_code ec;
-  std::filesystem::remove(log_path_, ec);
-}
-
-std::string AgentProcess::log() const {
-  std::ifstream in(log_path_);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string AgentProcess::http_get(const std::string &path) const {
-  CommandResult r = run_command(
-      {"curl", "-sf", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port_) + path});
-  return r.exit_code == 0 ? r.out : "";
+  return test::http_get("http://127.0.0.1:" + std::to_string(port_) + path);
 }
 
 double AgentProcess::metric(const std::string &prefix) const {
@@ -92,27 +55,15 @@ double AgentProcess::metric(const std::string &prefix) const {
   while (std::getline(lines, line)) {
     if (line.rfind(prefix, 0) != 0) continue;
     char next = line.size() > prefix.size() ? line[prefix.size()] : ' ';
-    if (next != ' ' && next != '{' && next != ',' && prefix.back() != '}' && prefix.back() != ',')
-      continue;
+    if (next != ' ' && next != '{' && prefix.back() != '}') continue;
     return std::stod(line.substr(line.rfind(' ') + 1));
   }
   return -1;
 }
 
-int AgentProcess::stop(int signal, std::chrono::milliseconds timeout) {
-  if (pid_ <= 0) return -1;
-  kill(pid_, signal);
-  int code = -1;
-  wait_until(
-      [&] {
-        int status = 0;
-        if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
-        code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        pid_ = -1;
-        return true;
-      },
-      timeout);
-  return code;
+std::string http_get(const std::string &url) {
+  CommandResult r = run_command({"curl", "-sf", "--max-time", "5", url});
+  return r.exit_code == 0 ? r.out : "";
 }
 
 } // namespace xdpchain::test

@@ -2,7 +2,7 @@
 // root, its stderr kept in a file, its metrics on a free loopback port.
 #pragma once
 
-#include "tests/support/process.h"
+#include "tests/agent/background_process.h"
 
 #include <chrono>
 #include <string>
@@ -17,12 +17,8 @@ public:
   // with its log, when it exits or is not ready within 30 s).
   AgentProcess(const std::string &bpffs_root, const std::string &config_dir, int resync_seconds,
                const std::vector<std::string> &extra = {});
-  ~AgentProcess(); // SIGKILL when still running
-  AgentProcess(const AgentProcess &) = delete;
-  AgentProcess &operator=(const AgentProcess &) = delete;
-
   int port() const { return port_; }
-  std::string log() const;
+  std::string log() const { return process_.log(); }
   // GET http://127.0.0.1:PORT/PATH with curl; the body ("" when the request fails).
   std::string http_get(const std::string &path) const;
   // The value of the one sample of /metrics whose name and labels start with `prefix`
@@ -31,13 +27,16 @@ public:
   double metric(const std::string &prefix) const;
 
   // Sends `signal` and waits up to `timeout` for the exit; the exit code, -1 on timeout.
-  int stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(10));
-  pid_t pid() const { return pid_; }
+  int stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    return process_.stop(signal, timeout);
+  }
 
 private:
-  pid_t pid_ = -1;
+  BackgroundProcess process_;
   int port_ = 0;
-  std::string log_path_;
 };
+
+// GET `url` with curl: the body, "" when the request fails.
+std::string http_get(const std::string &url);
 
 } // namespace xdpchain::test
