@@ -122,7 +122,8 @@ private:
           number + " is " + describe(document) + ", expected a mapping (an XdpChain object)");
       return;
     }
-    keys(document, "", {"apiVersion", "kind", "metadata", "spec"});
+    // `status`: what the Kubernetes API server reports about the object; ignored.
+    keys(document, "", {"apiVersion", "kind", "metadata", "spec", "status"});
     check_header(document);
     if (mapping(document.metadata, document.mark, "metadata", true))
       check_metadata(document.metadata);
@@ -151,7 +152,12 @@ private:
   }
 
   void check_metadata(const MetadataManifest &metadata) {
-    keys(metadata, "metadata", {"name", "labels", "annotations"});
+    // Everything past `annotations` is what the API server adds (`kubectl get -o yaml`):
+    // accepted and ignored.
+    keys(metadata, "metadata",
+         {"name", "labels", "annotations", "namespace", "uid", "resourceVersion",
+          "creationTimestamp", "generation", "managedFields", "selfLink", "finalizers",
+          "ownerReferences", "deletionTimestamp", "deletionGracePeriodSeconds", "generateName"});
     if (string(metadata.name, metadata.mark, "metadata.name", true) &&
         !valid_object_name(metadata.name.text))
       add(Check::bad_value, metadata.name.mark, "metadata.name",
