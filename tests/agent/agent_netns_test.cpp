@@ -6,6 +6,7 @@
 #include "tests/support/bpf_kernel.h"
 
 #include <csignal>
+#include <regex>
 #include <thread>
 
 namespace xdpchain::test {
@@ -185,6 +186,40 @@ TEST_F(AgentNetnsTest, CliCommandsBesideTheAgentDoNotCorruptTheChain) {
   EXPECT_EQ(agent->metric("xdpchain_apply_errors_total"), 0) << agent->log();
   // No generation left behind, no stale interface directory.
   EXPECT_EQ(xdpchain({"prune", "--dry-run"}).out.find("ns"), std::string::npos);
+}
+
+// `xdpchain stats --watch`: one table per interval with rates and totals; not a terminal
+// here, so tables are appended.
+TEST_F(AgentNetnsTest, StatsWatchShowsRatesAndTotalsEveryInterval) {
+  write_chain();
+  auto agent = start_agent();
+  ASSERT_EQ(labels(), kChain) << agent->log();
+  CommandResult watch;
+  std::thread watcher([&] {
+    watch = xdpchain({"stats", iface(), "--watch", "--interval", "0.5", "--count", "6"});
+  });
+  int replies = net().ping(20); // 1 s of echo requests while the tables are taken
+  watcher.join();
+  EXPECT_EQ(replies, 0);
+  ASSERT_EQ(watch.exit_code, 0) << watch;
+  size_t tables = 0;
+  for (size_t at = 0; (at = watch.out.find("packets per second over", at)) != std::string::npos;
+       ++at)
+    ++tables;
+  EXPECT_EQ(tables, 6u) << watch.out;
+  // Some table saw echo requests arrive at drop-icmp and be dropped: a non-zero rate.
+  std::regex busy(R"(drop-icmp +[1-9][0-9.]* +0\.0 +[1-9][0-9.]* )");
+  EXPECT_TRUE(std::regex_search(watch.out, busy)) << watch.out;
+  // The last table's total is every echo request sent.
+  std::smatch last;
+  std::string::const_iterator from = watch.out.begin();
+  std::string total;
+  std::regex row(R"(drop-icmp( +[0-9.]+){6} +([0-9]+))");
+  while (std::regex_search(from, watch.out.cend(), last, row)) {
+    total = last[2];
+    from = last[0].second;
+  }
+  EXPECT_EQ(total, "20") << watch.out;
 }
 
 } // namespace
