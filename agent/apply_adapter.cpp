@@ -16,10 +16,12 @@ Result<dispatcher::ApplyReport> change_to(const ChainTarget &target,
                                           const dispatcher::ChainOptions &options) {
   auto scope = manifests::NetnsScope::enter(target.netns);
   if (!scope) return std::move(scope).error().wrap(frame(target));
+  dispatcher::ChainOptions chain_options = options;
+  chain_options.replace_foreign = options.replace_foreign || target.force;
   auto report = dispatcher::change(
       desired.interface,
       [&](const dispatcher::ChainSpec &, bool) -> Result<dispatcher::ChainSpec> { return desired; },
-      options);
+      chain_options);
   if (!report) return std::move(report).error().wrap(frame(target));
   return report;
 }

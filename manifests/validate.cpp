@@ -182,7 +182,13 @@ private:
   }
 
   void check_spec(const SpecManifest &spec) {
-    keys(spec, "spec", {"interface", "namespace", "mode", "backend", "programs"});
+    keys(spec, "spec", {"interface", "namespace", "mode", "backend", "force", "programs"});
+    if (spec.force.given() && (spec.force.kind != NodeKind::scalar || spec.force.quoted ||
+                               (spec.force.text != "true" && spec.force.text != "false")))
+      add(Check::wrong_type, spec.force.mark, "spec.force",
+          "expected true or false, got " + (spec.force.kind == NodeKind::scalar
+                                                ? "'" + spec.force.text + "'"
+                                                : describe(spec.force)));
     bool netns_ok = true;
     if (string(spec.network_namespace, spec.mark, "spec.namespace", false) &&
         !options_.netns_exists(spec.network_namespace.text)) {

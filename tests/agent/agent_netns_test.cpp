@@ -188,6 +188,29 @@ TEST_F(AgentNetnsTest, CliCommandsBesideTheAgentDoNotCorruptTheChain) {
   EXPECT_EQ(xdpchain({"prune", "--dry-run"}).out.find("ns"), std::string::npos);
 }
 
+// Another tool's XDP program is left alone (an apply error, counted, the program stays)
+// until the manifest says `force: true`.
+TEST_F(AgentNetnsTest, ForeignProgramIsReplacedOnlyWithForce) {
+  CommandResult foreign = run_command({"ip", "-n", net().dut().netns, "link", "set", "dev", iface(),
+                                       "xdpdrv", "obj", prog_path("verdict_drop"), "sec", "xdp"});
+  ASSERT_EQ(foreign.exit_code, 0) << foreign;
+  ASSERT_EQ(net().ping(2), 0) << "the foreign program drops everything";
+  write_chain();
+  auto agent = start_agent(/*resync_seconds=*/1);
+  EXPECT_GE(agent->metric("xdpchain_apply_errors_total"), 1) << agent->log();
+  std::this_thread::sleep_for(1500ms); // a resync passes: still not replaced
+  EXPECT_TRUE(status().value("foreign_program", std::string()) != "") << status().dump();
+  EXPECT_EQ(labels(), std::vector<std::string>{});
+  EXPECT_EQ(net().send_udp(7001, 3), 0) << "the foreign program still runs";
+  EXPECT_NE(agent->log().find("apply failed"), std::string::npos) << agent->log();
+
+  std::string forced = manifest("edge", {{"drop-icmp", "xdp_drop_icmp"}, {"pass", "xdp_pass"}});
+  forced.replace(forced.find("  mode: native\n"), 15, "  mode: native\n  force: true\n");
+  write("edge.yaml", forced);
+  ASSERT_TRUE(wait_for_labels(kChain, 3s)) << agent->log();
+  expect_chain_verdicts();
+}
+
 // `xdpchain stats --watch`: one table per interval with rates and totals; not a terminal
 // here, so tables are appended.
 TEST_F(AgentNetnsTest, StatsWatchShowsRatesAndTotalsEveryInterval) {

@@ -71,6 +71,13 @@ TEST(Validate, AcceptsWhatTheKubernetesApiServerAdds) {
   EXPECT_EQ(testing::parse_ok(text).documents.at(0).metadata.name.text, "edge");
 }
 
+TEST(Validate, ForceIsABoolean) {
+  EXPECT_TRUE(validate_text(edit("  mode: native\n", "  mode: native\n  force: true\n")).empty());
+  auto d = only_diagnostic(edit("  mode: native\n", "  mode: native\n  force: yes-please\n"));
+  expect_diagnostic(d, Check::wrong_type, 8, 10, "spec.force",
+                    "expected true or false, got 'yes-please'");
+}
+
 TEST(Validate, AMisspeltMetadataKeyIsStillAnError) {
   auto d = only_diagnostic(edit("  name: edge\n", "  name: edge\n  uuid: x\n"));
   EXPECT_EQ(d.check, Check::unknown_key);
