@@ -2,6 +2,7 @@
 // two counter readings; with --watch, a table refreshed in place every interval.
 #include "cli/chain_options.h"
 #include "cli/command_registry.h"
+#include "cli/json_output.h"
 #include "cli/report.h"
 
 #include <chrono>
@@ -17,7 +18,6 @@ namespace {
 struct StatsOptions {
   std::string interface;
   double interval = 1.0;
-  bool json = false;
   bool watch = false;
   int count = 0; // --watch: refreshes before exiting; 0 = until interrupted
 };
@@ -101,24 +101,31 @@ int watch(const StatsOptions &opts, const GlobalOptions &global) {
 }
 
 int run_stats(const StatsOptions &opts, const GlobalOptions &global) {
+  if (opts.watch && global.json)
+    return report_error(Error(ErrorKind::invalid_argument, "--watch draws a table: no --json"),
+                        global);
   if (opts.watch) return watch(opts, global);
   auto options = chain_options(global);
   auto before = dispatcher::read_status(opts.interface, options);
   if (!before) return report_error(before.error(), global);
-  if (!before->present) {
-    std::cerr << "xdpchain: interface '" << opts.interface << "': no xdpchain chain\n";
-    return kExitUsage;
-  }
+  if (!before->present)
+    return report_error(
+        Error(ErrorKind::not_found, "no xdpchain chain").wrap("interface '" + opts.interface + "'"),
+        global);
   auto start = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::duration<double>(opts.interval));
   auto after = dispatcher::read_status(opts.interface, options);
   if (!after) return report_error(after.error(), global);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json rows = rates(*before, *after, seconds);
-  if (opts.json) {
+  if (global.json) {
     for (auto &row : rows)
       row.erase("entered_total");
-    std::cout << rows.dump(2) << "\n";
+    nlohmann::json out = json_document();
+    out["interface"] = opts.interface;
+    out["seconds"] = seconds;
+    out["programs"] = rows;
+    print_json(out);
     return kExitOk;
   }
   print_table(opts.interface, rows, seconds, false);
@@ -132,11 +139,9 @@ void setup(CLI::App &app, GlobalOptions &global) {
   sub->add_option("--interval", opts->interval, "seconds between the two readings")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 3600.0));
-  auto *json = sub->add_flag("--json", opts->json, "machine-readable output");
   auto *watch_flag =
       sub->add_flag("--watch", opts->watch,
                     "refresh the table in place every interval, with totals, until Ctrl-C");
-  watch_flag->excludes(json);
   sub->add_option("--count", opts->count, "with --watch: stop after this many tables")
       ->needs(watch_flag)
       ->check(CLI::NonNegativeNumber);
