@@ -66,7 +66,10 @@ CommandResult AgentTest::xdpchain(const std::vector<std::string> &args) const {
 nlohmann::json AgentTest::status() const {
   CommandResult r = xdpchain({"status", iface(), "--json"});
   nlohmann::json parsed = nlohmann::json::parse(r.out, nullptr, false);
-  return r.exit_code == 0 && parsed.is_object() ? parsed : nlohmann::json::object();
+  if (r.exit_code != 0 || !parsed.is_object()) return nlohmann::json::object();
+  // {"schema_version": N, "chains": [<the interface's chain>]}
+  const auto &chains = parsed.value("chains", nlohmann::json::array());
+  return chains.empty() ? nlohmann::json::object() : chains.front();
 }
 
 std::vector<std::string> AgentTest::labels() const {
