@@ -42,13 +42,15 @@ Result<dispatcher::ApplyReport> apply_target(const ChainTarget &target,
   if (!scope) return std::move(scope).error().wrap(frame(target));
   dispatcher::ApplyOptions apply_options;
   apply_options.dry_run = dry_run;
+  dispatcher::ChainOptions chain_options = options;
+  chain_options.replace_foreign = options.replace_foreign || target.force;
   auto report = dispatcher::change(
       target.spec.interface,
       [&](const dispatcher::ChainSpec &current, bool) -> Result<dispatcher::ChainSpec> {
         if (previous) *previous = current; // no chain: no members, so undoing detaches
         return target.spec;
       },
-      options, apply_options);
+      chain_options, apply_options);
   if (!report) return std::move(report).error().wrap(frame(target));
   return report;
 }

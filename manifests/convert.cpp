@@ -56,6 +56,7 @@ private:
     target.name = document.metadata.name.text;
     target.netns = spec.network_namespace.given() ? spec.network_namespace.text : "";
     target.origin = location(file_.path, document.mark);
+    target.force = spec.force.given() && spec.force.text == "true";
     target.spec.interface = spec.interface.text;
     if (spec.mode.given()) target.spec.mode = read_mode(spec.mode.text).value_or(target.spec.mode);
     if (spec.backend.given())

@@ -19,6 +19,7 @@ struct ChainTarget {
   std::string name;   // metadata.name
   std::string netns;  // spec.namespace; "" = the caller's network namespace
   std::string origin; // "file:line:column" of the document, for messages
+  bool force = false; // spec.force: another tool's XDP program may be replaced
   dispatcher::ChainSpec spec;
 };
 

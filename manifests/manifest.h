@@ -76,6 +76,7 @@ struct SpecManifest : Object {
   Scalar network_namespace; // `namespace`
   Scalar mode;
   Scalar backend;
+  Scalar force; // true: replace another tool's XDP program on the interface
   List<ProgramManifest> programs;
 };
 

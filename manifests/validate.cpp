@@ -134,7 +134,8 @@ private:
           number + " is " + describe(document) + ", expected a mapping (an XdpChain object)");
       return;
     }
-    keys(document, "", {"apiVersion", "kind", "metadata", "spec"});
+    // `status`: what the Kubernetes API server reports about the object; ignored.
+    keys(document, "", {"apiVersion", "kind", "metadata", "spec", "status"});
     check_header(document);
     if (mapping(document.metadata, document.mark, "metadata", true))
       check_metadata(document.metadata);
@@ -163,7 +164,12 @@ private:
   }
 
   void check_metadata(const MetadataManifest &metadata) {
-    keys(metadata, "metadata", {"name", "labels", "annotations"});
+    // Everything past `annotations` is what the API server adds (`kubectl get -o yaml`):
+    // accepted and ignored.
+    keys(metadata, "metadata",
+         {"name", "labels", "annotations", "namespace", "uid", "resourceVersion",
+          "creationTimestamp", "generation", "managedFields", "selfLink", "finalizers",
+          "ownerReferences", "deletionTimestamp", "deletionGracePeriodSeconds", "generateName"});
     if (string(metadata.name, metadata.mark, "metadata.name", true) &&
         !valid_object_name(metadata.name.text))
       add(Check::bad_value, metadata.name.mark, "metadata.name",
@@ -188,7 +194,13 @@ private:
   }
 
   void check_spec(const SpecManifest &spec) {
-    keys(spec, "spec", {"interface", "namespace", "mode", "backend", "programs"});
+    keys(spec, "spec", {"interface", "namespace", "mode", "backend", "force", "programs"});
+    if (spec.force.given() && (spec.force.kind != NodeKind::scalar || spec.force.quoted ||
+                               (spec.force.text != "true" && spec.force.text != "false")))
+      add(Check::wrong_type, spec.force.mark, "spec.force",
+          "expected true or false, got " + (spec.force.kind == NodeKind::scalar
+                                                ? "'" + spec.force.text + "'"
+                                                : describe(spec.force)));
     bool netns_ok = true;
     if (string(spec.network_namespace, spec.mark, "spec.namespace", false) &&
         !options_.netns_exists(spec.network_namespace.text)) {

@@ -11,12 +11,17 @@ demo_packages=(
   g++ make cmake pkg-config
   libbpf-dev libxdp-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   linux-libc-dev libelf-dev zlib1g-dev
+  # xdpchain agent: metrics, sd_notify, link events
+  prometheus-cpp-dev libsystemd-dev libnl-3-dev libnl-route-3-dev
   iproute2 iputils-ping
 )
 # Build and run the tests (docs/testing.md): BPF test programs, GoogleTest, tools.
 test_packages=(
   build-essential clang llvm clang-format libgtest-dev libgmock-dev
   xdp-tools bpftool ethtool python3
+  # agent tests: a real Prometheus server scraping the agent, systemd-analyze for the unit,
+  # curl for /metrics (npm's kubernetes-models is installed into the build dir by ctest)
+  curl prometheus systemd
   # freplace tests in a throwaway VM
   qemu-system-x86 linux-image-amd64 linux-image-6.12-amd64 busybox-static cpio xz-utils zstd kmod
 )

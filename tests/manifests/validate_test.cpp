@@ -46,9 +46,42 @@ TEST(Validate, UnknownKeySuggestsTheKnownOne) {
 }
 
 TEST(Validate, UnknownTopLevelKeyListsTheKnownOnes) {
-  auto d = only_diagnostic(std::string(kValidManifest) + "status: {}\n");
-  expect_diagnostic(d, Check::unknown_key, 19, 1, "status", "unknown key");
-  EXPECT_EQ(d.hint, "known keys here: apiVersion, kind, metadata, spec");
+  auto d = only_diagnostic(std::string(kValidManifest) + "statos: {}\n");
+  expect_diagnostic(d, Check::unknown_key, 19, 1, "statos", "unknown key");
+  EXPECT_EQ(d.hint, "did you mean 'status'?");
+}
+
+// What `kubectl get xdpchain edge -o yaml` prints around the spec: accepted and ignored.
+TEST(Validate, AcceptsWhatTheKubernetesApiServerAdds) {
+  std::string text = edit("  name: edge\n", R"(  name: edge
+  namespace: default
+  uid: 9d1f2c4e-8a59-4c1e-b2a4-3f0c5f1e7a21
+  resourceVersion: "48213"
+  creationTimestamp: "2026-11-30T20:00:00Z"
+  generation: 3
+  managedFields:
+    - apiVersion: xdpchain.io/v1
+      fieldsType: FieldsV1
+      fieldsV1: {f:spec: {}}
+      manager: kubectl-client-side-apply
+      operation: Update
+      time: "2026-11-30T20:00:00Z"
+)") + "status:\n  observedGeneration: 3\n  conditions: []\n";
+  EXPECT_TRUE(validate_text(text).empty()) << format_all(validate_text(text));
+  EXPECT_EQ(testing::parse_ok(text).documents.at(0).metadata.name.text, "edge");
+}
+
+TEST(Validate, ForceIsABoolean) {
+  EXPECT_TRUE(validate_text(edit("  mode: native\n", "  mode: native\n  force: true\n")).empty());
+  auto d = only_diagnostic(edit("  mode: native\n", "  mode: native\n  force: yes-please\n"));
+  expect_diagnostic(d, Check::wrong_type, 8, 10, "spec.force",
+                    "expected true or false, got 'yes-please'");
+}
+
+TEST(Validate, AMisspeltMetadataKeyIsStillAnError) {
+  auto d = only_diagnostic(edit("  name: edge\n", "  name: edge\n  uuid: x\n"));
+  EXPECT_EQ(d.check, Check::unknown_key);
+  EXPECT_EQ(d.key, "metadata.uuid");
 }
 
 TEST(Validate, DuplicateKey) {

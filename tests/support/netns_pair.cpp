@@ -78,6 +78,10 @@ void NetnsPair::create() {
     write_sysctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
     write_sysctl("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
   }
+  create_link();
+}
+
+void NetnsPair::create_link() {
   run_checked({"ip", "-n", dut_.netns, "link", "add", dut_.ifname, "address", dut_.mac, "type",
                "veth", "peer", "name", peer_.ifname, "address", peer_.mac, "netns", peer_.netns});
   for (const auto *end : {&dut_, &peer_}) {
@@ -94,6 +98,11 @@ void NetnsPair::create() {
     if (end->ifindex == 0)
       throw std::runtime_error("no interface " + end->ifname + " in netns " + end->netns);
   }
+}
+
+void NetnsPair::recreate_link() {
+  run_checked({"ip", "-n", dut_.netns, "link", "del", dut_.ifname});
+  create_link();
 }
 
 void NetnsPair::destroy() noexcept {

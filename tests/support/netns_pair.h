@@ -64,8 +64,14 @@ public:
   // "xdp" object (e.g. {"mode":1,"prog":{"id":42,...}}), or null when nothing is attached.
   nlohmann::json dut_xdp() const;
 
+  // Deletes the veth pair and creates it again with the same names, addresses and
+  // neighbour entries: as a driver reload or a re-created container veth, the DUT's
+  // interface comes back with a new ifindex (updated in dut() and peer()).
+  void recreate_link();
+
 private:
   void create();
+  void create_link(); // the veth pair, addresses, neighbours; fills in the ifindexes
   void destroy() noexcept;
 
   NetnsEndpoint dut_;
