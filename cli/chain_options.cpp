@@ -23,7 +23,8 @@ const std::map<std::string, Mode> &mode_names() {
 const std::map<std::string, Backend> &backend_names() {
   static const std::map<std::string, Backend> names{{"auto", Backend::automatic},
                                                     {"freplace", Backend::freplace},
-                                                    {"tailcall", Backend::tailcall}};
+                                                    {"tailcall", Backend::tailcall},
+                                                    {"fused", Backend::fused}};
   return names;
 }
 
@@ -84,6 +85,7 @@ nlohmann::json status_json(const ChainStatus &status) {
           {"xdp_link_id", status.xdp_link_id},
           {"generation", status.generation},
           {"frags", status.frags},
+          {"counters", status.counters},
           {"foreign_program", status.foreign_program},
           {"programs", programs}};
 }
@@ -100,7 +102,7 @@ std::string status_table(const ChainStatus &status) {
       << to_string(status.mode) << " mode, " << to_string(status.backend)
       << " backend, dispatcher id " << status.dispatcher_prog_id << " (generation "
       << status.generation << "), link id " << status.xdp_link_id << (status.frags ? ", frags" : "")
-      << "\n";
+      << (status.counters ? "" : ", counters off") << "\n";
   if (!status.foreign_program.empty())
     out << "  warning: the interface runs " << status.foreign_program << "\n";
   char line[512];

@@ -28,6 +28,7 @@ int run_features(const FeaturesOptions &opts, GlobalOptions &) {
   if (opts.json) {
     nlohmann::json out = {{"freplace", to_json(f.freplace)},
                           {"tailcall", to_json(f.tailcall)},
+                          {"fused", to_json(f.fused)},
                           {"xdp_link", to_json(f.xdp_link)},
                           {"frags", to_json(f.frags)}};
     if (f.native) out["native"] = to_json(*f.native);
@@ -38,6 +39,7 @@ int run_features(const FeaturesOptions &opts, GlobalOptions &) {
   std::cout << "kernel features:\n";
   print_line("freplace", f.freplace);
   print_line("tailcall", f.tailcall);
+  print_line("fused", f.fused);
   print_line("xdp_link", f.xdp_link);
   print_line("frags", f.frags);
   if (f.native) {
