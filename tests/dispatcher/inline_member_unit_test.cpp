@@ -72,10 +72,10 @@ TEST(InlineMember, ShiftsStackRewritesExitsAndFixesCallsAfterInsertion) {
   EXPECT_EQ(out[1].off, -8 - 16) << "direct store moved below our slots";
   EXPECT_EQ(out[2].code, BPF_ALU64 | BPF_MOV | BPF_X);
   EXPECT_EQ(out[3].code, BPF_ALU64 | BPF_ADD | BPF_K);
-  EXPECT_EQ(out[3].imm, -24) << "member's own add untouched";
+  EXPECT_EQ(out[3].dst_reg, BPF_REG_2);
+  EXPECT_EQ(out[3].imm, -16) << "inserted right after rX = r10: derived pointer shifted too";
   EXPECT_EQ(out[4].code, BPF_ALU64 | BPF_ADD | BPF_K);
-  EXPECT_EQ(out[4].dst_reg, BPF_REG_2);
-  EXPECT_EQ(out[4].imm, -16) << "derived stack pointer shifted too";
+  EXPECT_EQ(out[4].imm, -24) << "member's own add untouched";
   // jump at 5 (orig 3 -> 7, the exit) now lands on the rewritten exit at 9
   EXPECT_EQ(5 + out[5].off + 1, 9);
   EXPECT_EQ(out[6].code, BPF_LD | BPF_DW | BPF_IMM);
