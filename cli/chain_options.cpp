@@ -1,5 +1,8 @@
 #include "cli/chain_options.h"
 
+#include "cli/report.h"
+
+#include <cctype>
 #include <cstdio>
 #include <sstream>
 
@@ -14,10 +17,17 @@ ChainOptions chain_options(const GlobalOptions &global) {
   return options;
 }
 
-const std::map<std::string, Mode> &mode_names() {
-  static const std::map<std::string, Mode> names{{"native", Mode::native},
-                                                 {"generic", Mode::generic}};
-  return names;
+Result<Mode> parse_mode(const std::string &name) {
+  std::string lower;
+  for (char c : name)
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "native" || lower == "drv") return Mode::native;
+  if (lower == "generic" || lower == "skb") return Mode::generic;
+  if (lower == "hw" || lower == "offload")
+    return Error(ErrorKind::not_supported, "mode '" + name + "': hardware offload is not supported")
+        .hint("xdpchain runs chains in native (driver) or generic (skb) mode");
+  return Error(ErrorKind::invalid_argument, "unknown mode '" + name + "'")
+      .hint("use native (drv) or generic (skb)");
 }
 
 const std::map<std::string, Backend> &backend_names() {
@@ -90,6 +100,16 @@ nlohmann::json status_json(const ChainStatus &status) {
           {"programs", programs}};
 }
 
+nlohmann::json change_json(const std::string &interface, const ApplyReport &report) {
+  static const char *names[] = {"added", "removed", "reordered", "changed", "unchanged"};
+  nlohmann::json deltas = nlohmann::json::array();
+  for (const auto &delta : report.deltas)
+    deltas.push_back({{"label", delta.label},
+                      {"change", names[static_cast<int>(delta.change)]},
+                      {"detail", delta.detail}});
+  return {{"interface", interface}, {"swapped", report.swapped}, {"deltas", deltas}};
+}
+
 std::string status_table(const ChainStatus &status) {
   std::ostringstream out;
   if (!status.present) {
@@ -124,6 +144,17 @@ std::string status_table(const ChainStatus &status) {
     out << line;
   }
   return out.str();
+}
+
+int report_manifest_problems(const std::string &file, const manifests::LoadedManifest &loaded,
+                             const GlobalOptions &global) {
+  std::vector<std::string> problems;
+  for (const auto &diagnostic : loaded.diagnostics)
+    problems.push_back(manifests::format(diagnostic));
+  size_t n = problems.size();
+  return report_message((file == "-" ? std::string("<stdin>") : file) + ": " + std::to_string(n) +
+                            (n == 1 ? " problem" : " problems") + "; nothing changed",
+                        kExitUsage, global, problems);
 }
 
 std::string describe_deltas(const ApplyReport &report) {

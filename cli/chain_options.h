@@ -4,6 +4,7 @@
 
 #include "cli/command_registry.h"
 #include "dispatcher/chain.h"
+#include "manifests/load.h"
 
 #include <nlohmann/json.hpp>
 
@@ -14,14 +15,24 @@ namespace xdpchain::cli {
 
 dispatcher::ChainOptions chain_options(const GlobalOptions &global);
 
-const std::map<std::string, dispatcher::Mode> &mode_names();
+// --mode: native (also drv, xdp-loader's word) or generic (also skb); hw/offload is refused
+// as not supported (exit 3), anything else is bad input (exit 2).
+Result<dispatcher::Mode> parse_mode(const std::string &name);
 const std::map<std::string, dispatcher::Backend> &backend_names();
 
 // "pass,drop" or "XDP_PASS,XDP_DROP"; Error naming the unknown action.
 Result<dispatcher::ActionMask> parse_actions(const std::string &list);
 
+// One chain, in the shape `status --json` lists under "chains" (docs/cli.md).
 nlohmann::json status_json(const dispatcher::ChainStatus &status);
+// One interface's change: {"interface", "swapped", "deltas": [{"label","change","detail"}]}.
+nlohmann::json change_json(const std::string &interface, const dispatcher::ApplyReport &report);
 std::string status_table(const dispatcher::ChainStatus &status);
 std::string describe_deltas(const dispatcher::ApplyReport &report);
+
+// A manifest with problems: every problem (with file:line:column), "N problems; nothing
+// changed", exit 2 (as one JSON error with --json).
+int report_manifest_problems(const std::string &file, const manifests::LoadedManifest &loaded,
+                             const GlobalOptions &global);
 
 } // namespace xdpchain::cli

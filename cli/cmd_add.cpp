@@ -1,6 +1,7 @@
 // xdpchain add IFACE OBJECT: puts one more program into the interface's chain.
 #include "cli/chain_options.h"
 #include "cli/command_registry.h"
+#include "cli/json_output.h"
 #include "cli/object_source.h"
 #include "cli/report.h"
 
@@ -18,7 +19,7 @@ struct AddOptions {
   std::string label;
   std::optional<int> priority;
   std::string proceed_on;
-  std::optional<dispatcher::Mode> mode;
+  std::string mode; // "" = the chain's, else native
   dispatcher::Backend backend = dispatcher::Backend::automatic;
   std::optional<bool> counters;
   bool force = false;
@@ -26,13 +27,14 @@ struct AddOptions {
 
 Result<dispatcher::ChainSpec> with_member(const dispatcher::ChainSpec &current, bool present,
                                           const AddOptions &opts,
+                                          std::optional<dispatcher::Mode> mode,
                                           const dispatcher::MemberSpec &member) {
   dispatcher::ChainSpec desired = current;
   if (!present) {
-    desired.mode = opts.mode.value_or(dispatcher::Mode::native);
+    desired.mode = mode.value_or(dispatcher::Mode::native);
     desired.backend = opts.backend;
   } else {
-    if (opts.mode && *opts.mode != current.mode) desired.mode = *opts.mode; // refused later
+    if (mode && *mode != current.mode) desired.mode = *mode; // refused later
     if (opts.backend != dispatcher::Backend::automatic) desired.backend = opts.backend;
   }
   if (opts.counters) desired.counters = opts.counters;
@@ -46,6 +48,12 @@ Result<dispatcher::ChainSpec> with_member(const dispatcher::ChainSpec &current, 
 }
 
 int run_add(const AddOptions &opts, const GlobalOptions &global) {
+  std::optional<dispatcher::Mode> mode;
+  if (!opts.mode.empty()) {
+    auto parsed = parse_mode(opts.mode);
+    if (!parsed) return report_error(parsed.error(), global);
+    mode = *parsed;
+  }
   auto object = materialize_object(opts.object);
   if (!object) return report_error(object.error(), global);
   dispatcher::MemberSpec member;
@@ -63,10 +71,17 @@ int run_add(const AddOptions &opts, const GlobalOptions &global) {
   auto report = dispatcher::change(
       opts.interface,
       [&](const dispatcher::ChainSpec &current, bool present) {
-        return with_member(current, present, opts, member);
+        return with_member(current, present, opts, mode, member);
       },
       options);
   if (!report) return report_error(report.error(), global);
+  if (global.json) {
+    nlohmann::json out = json_document();
+    out["changes"] = {change_json(opts.interface, *report)};
+    out["chains"] = {status_json(report->status)};
+    print_json(out);
+    return kExitOk;
+  }
   std::cout << describe_deltas(*report) << status_table(report->status);
   return kExitOk;
 }
@@ -84,8 +99,8 @@ void setup(CLI::App &app, GlobalOptions &global) {
   sub->add_option(
       "--proceed-on", opts->proceed_on,
       "verdicts that pass the packet on, e.g. pass,drop (default: object's, else pass)");
-  sub->add_option("--mode", opts->mode, "native (driver) or generic (skb); default native")
-      ->transform(CLI::CheckedTransformer(mode_names(), CLI::ignore_case));
+  sub->add_option("--mode", opts->mode,
+                  "native (driver, also: drv) or generic (also: skb); default native");
   sub->add_option("--backend", opts->backend, "auto, freplace, tailcall or fused")
       ->transform(CLI::CheckedTransformer(backend_names(), CLI::ignore_case));
   sub->add_option("--counters", opts->counters,

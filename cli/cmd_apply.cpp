@@ -3,6 +3,7 @@
 // problem changes nothing; every problem is printed (exit 2).
 #include "cli/chain_options.h"
 #include "cli/command_registry.h"
+#include "cli/json_output.h"
 #include "cli/report.h"
 #include "manifests/delta_text.h"
 #include "manifests/load.h"
@@ -52,7 +53,9 @@ Result<dispatcher::ApplyReport> apply_target(const ChainTarget &target,
   return report;
 }
 
-void print_report(const ChainTarget &target, const dispatcher::ApplyReport &report, bool dry_run) {
+// Text on stdout, or with --json one entry of the document's "changes".
+void print_report(const ChainTarget &target, const dispatcher::ApplyReport &report, bool dry_run,
+                  const GlobalOptions &global, nlohmann::json &changes) {
   std::string outcome;
   if (dry_run)
     outcome = manifests::has_changes(report) ? "would change (dry run)" : "matches, no change";
@@ -62,6 +65,14 @@ void print_report(const ChainTarget &target, const dispatcher::ApplyReport &repo
                   : "chain removed";
   else
     outcome = "unchanged, no swap";
+  if (global.json) {
+    nlohmann::json change = change_json(target.spec.interface, report);
+    change["name"] = target.name;
+    change["netns"] = target.netns;
+    change["outcome"] = outcome;
+    changes.push_back(change);
+    return;
+  }
   std::cout << headline(target) << ": " << outcome << "\n";
   if (!report.deltas.empty()) std::cout << manifests::format_deltas(report.deltas) << "\n";
 }
@@ -83,13 +94,7 @@ void undo(const std::vector<ChainTarget> &targets,
 
 int run_apply(const ApplyCmdOptions &opts, const GlobalOptions &global) {
   manifests::LoadedManifest loaded = manifests::load_manifest(opts.file);
-  if (!loaded.ok()) {
-    std::cerr << manifests::format_all(loaded.diagnostics);
-    std::cerr << "xdpchain: " << opts.file << ": " << loaded.diagnostics.size()
-              << (loaded.diagnostics.size() == 1 ? " problem" : " problems")
-              << "; nothing changed\n";
-    return kExitUsage;
-  }
+  if (!loaded.ok()) return report_manifest_problems(opts.file, loaded, global);
   dispatcher::ChainOptions options = chain_options(global);
   options.replace_foreign = opts.force;
 
@@ -98,16 +103,16 @@ int run_apply(const ApplyCmdOptions &opts, const GlobalOptions &global) {
   std::vector<dispatcher::ApplyReport> plans;
   for (const auto &target : loaded.targets) {
     auto plan = apply_target(target, options, true, nullptr);
-    if (!plan) {
-      int code = report_error(plan.error(), global);
-      std::cerr << "xdpchain: nothing changed\n";
-      return code;
-    }
+    if (!plan) return report_error(plan.error().hint("nothing changed"), global);
     plans.push_back(std::move(*plan));
   }
+  nlohmann::json out = json_document();
+  out["dry_run"] = opts.dry_run;
+  out["changes"] = nlohmann::json::array();
   if (opts.dry_run) {
     for (size_t i = 0; i < plans.size(); ++i)
-      print_report(loaded.targets[i], plans[i], true);
+      print_report(loaded.targets[i], plans[i], true, global, out["changes"]);
+    if (global.json) print_json(out);
     return kExitOk;
   }
 
@@ -121,15 +126,17 @@ int run_apply(const ApplyCmdOptions &opts, const GlobalOptions &global) {
       return code;
     }
     previous.push_back(std::move(replaced));
-    print_report(target, *report, false);
+    print_report(target, *report, false, global, out["changes"]);
   }
+  if (global.json) print_json(out);
   return kExitOk;
 }
 
 void setup(CLI::App &app, GlobalOptions &global) {
   auto opts = std::make_shared<ApplyCmdOptions>();
   auto *sub = app.add_subcommand("apply", "make interfaces run the chains a manifest describes");
-  sub->add_option("-f,--filename", opts->file, "manifest (YAML, one document per interface)")
+  sub->add_option("-f,--filename", opts->file,
+                  "manifest (YAML, one document per interface; '-' reads standard input)")
       ->required();
   sub->add_flag("--dry-run", opts->dry_run, "show what would change, change nothing");
   sub->add_flag("--force", opts->force, "replace another tool's XDP program on an interface");

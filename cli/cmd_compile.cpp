@@ -2,6 +2,7 @@
 // the xdpchain language (docs/dsl.md) to a BPF object, or prints a BPF listing with the
 // source lines, without clang.
 #include "cli/command_registry.h"
+#include "cli/json_output.h"
 #include "cli/report.h"
 #include "compiler/emit/listing.h"
 #include "compiler/pipeline.h"
@@ -32,16 +33,24 @@ int run_compile(const CompileCommandOptions &opts, const GlobalOptions &global) 
   auto object = compiler::run_pipeline(source, {});
   if (!object) {
     // Diagnostics are already formatted with positions, source lines and carets.
+    if (global.json) return report_message(object.error().message(), kExitUsage, global);
     std::cerr << object.error().message();
     return kExitUsage;
   }
+  nlohmann::json document = json_document();
   if (opts.emit == "asm") {
     std::string listing = compiler::format_listing(*object);
     if (opts.output.empty() || opts.output == "-") {
-      std::cout << listing;
-      return kExitOk;
+      if (!global.json) {
+        std::cout << listing;
+        return kExitOk;
+      }
+      document["listing"] = listing;
+    } else {
+      std::ofstream(opts.output) << listing;
+      document["written"] = opts.output;
     }
-    std::ofstream(opts.output) << listing;
+    if (global.json) print_json(document);
     return kExitOk;
   }
   std::string output = opts.output;
@@ -51,10 +60,15 @@ int run_compile(const CompileCommandOptions &opts, const GlobalOptions &global) 
             static_cast<std::streamsize>(object->elf.size()));
   if (!out)
     return report_error(Error::from_errno("write '" + output + "'", errno).wrap("compile"), global);
-  if (global.verbose) {
-    size_t insns = 0;
-    for (const auto &section : object->sections)
-      insns += section.insn_count;
+  size_t insns = 0;
+  for (const auto &section : object->sections)
+    insns += section.insn_count;
+  if (global.json) {
+    document["written"] = output;
+    document["programs"] = object->model.programs.size();
+    document["instructions"] = insns;
+    print_json(document);
+  } else if (global.verbose) {
     std::cerr << "compile: wrote '" << output << "': " << object->model.programs.size()
               << " program(s), " << insns << " instructions\n";
   }
@@ -76,7 +90,7 @@ void setup(CLI::App &app, GlobalOptions &global) {
   sub->callback([opts, &global] { global.exit_code = run_compile(*opts, global); });
 }
 
-const RegisterCommand registered{{"compile", 70, setup}};
+const RegisterCommand registered{{"compile", 70, setup, /*needs_root=*/false}};
 
 } // namespace
 

@@ -2,9 +2,9 @@
 // `xdpchain apply` accepts and that reproduces the chain.
 #include "cli/chain_options.h"
 #include "cli/command_registry.h"
+#include "cli/json_output.h"
 #include "cli/report.h"
 #include "manifests/emit.h"
-#include "manifests/netns.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -19,7 +19,6 @@ namespace {
 struct ExportOptions {
   std::string interface;
   std::string output;
-  std::string netns;
   std::string name;
 };
 
@@ -41,8 +40,7 @@ Status write_file(const std::string &path, const std::string &text) {
 }
 
 Result<std::string> export_chain(const ExportOptions &opts, const GlobalOptions &global) {
-  auto scope = manifests::NetnsScope::enter(opts.netns);
-  if (!scope) return std::move(scope).error();
+  // The global --netns has already moved us into the interface's namespace.
   auto spec = dispatcher::current_spec(opts.interface, chain_options(global));
   if (!spec) {
     if (spec.error().kind() == ErrorKind::not_found)
@@ -51,22 +49,31 @@ Result<std::string> export_chain(const ExportOptions &opts, const GlobalOptions 
   }
   manifests::EmitOptions emit;
   emit.name = opts.name;
-  emit.netns = opts.netns;
-  emit.comment = "xdpchain export " + opts.interface +
-                 (opts.netns.empty() ? "" : " --namespace " + opts.netns) +
-                 ": apply this file to reproduce the chain";
+  emit.netns = global.netns;
+  emit.comment = "xdpchain" + (global.netns.empty() ? "" : " --netns " + global.netns) +
+                 " export " + opts.interface + ": apply this file to reproduce the chain";
   return manifests::emit_manifest(*spec, emit);
 }
 
 int run_export(const ExportOptions &opts, const GlobalOptions &global) {
   auto text = export_chain(opts, global);
   if (!text) return report_error(text.error(), global);
-  if (opts.output.empty() || opts.output == "-") {
-    std::cout << *text;
-    return kExitOk;
+  bool to_stdout = opts.output.empty() || opts.output == "-";
+  if (!to_stdout) {
+    Status written = write_file(opts.output, *text);
+    if (!written) return report_error(written.error(), global);
   }
-  Status written = write_file(opts.output, *text);
-  if (!written) return report_error(written.error(), global);
+  if (global.json) {
+    nlohmann::json out = json_document();
+    out["interface"] = opts.interface;
+    if (to_stdout)
+      out["manifest"] = *text;
+    else
+      out["written"] = opts.output;
+    print_json(out);
+  } else if (to_stdout) {
+    std::cout << *text;
+  }
   return kExitOk;
 }
 
@@ -75,14 +82,11 @@ void setup(CLI::App &app, GlobalOptions &global) {
   auto *sub = app.add_subcommand("export", "write an interface's chain as a manifest");
   sub->add_option("interface", opts->interface, "network interface")->required();
   sub->add_option("-o,--output", opts->output, "file to write (default: standard output)");
-  sub->add_option("-n,--namespace", opts->netns,
-                  "network namespace of the interface (name under /run/netns); written to "
-                  "spec.namespace");
   sub->add_option("--name", opts->name, "metadata.name (default: from the interface name)");
   sub->footer("Object paths are written absolute; programs compiled from .lisp sources point\n"
-              "at their cached object.\n\n"
+              "at their cached object. With the global --netns NAME, spec.namespace is NAME.\n\n"
               "examples:\n  xdpchain export eth0 -o eth0.yaml\n"
-              "  xdpchain export eth0 | xdpchain diff -f /dev/stdin");
+              "  xdpchain --netns blue export veth0 | xdpchain diff -f -");
   sub->callback([opts, &global] { global.exit_code = run_export(*opts, global); });
 }
 

@@ -1,5 +1,6 @@
 // xdpchain features [IFACE]: what this kernel (and interface) can do, and why not.
 #include "cli/command_registry.h"
+#include "cli/json_output.h"
 #include "dispatcher/probe.h"
 
 #include <nlohmann/json.hpp>
@@ -12,7 +13,6 @@ namespace {
 
 struct FeaturesOptions {
   std::string interface;
-  bool json = false;
 };
 
 nlohmann::json to_json(const dispatcher::FeatureResult &r) {
@@ -23,14 +23,15 @@ void print_line(const char *name, const dispatcher::FeatureResult &r) {
   std::cout << "  " << name << (r.supported ? ": yes" : ": no") << " (" << r.reason << ")\n";
 }
 
-int run_features(const FeaturesOptions &opts, GlobalOptions &) {
+int run_features(const FeaturesOptions &opts, GlobalOptions &global) {
   dispatcher::Features f = dispatcher::probe_features(opts.interface);
-  if (opts.json) {
-    nlohmann::json out = {{"freplace", to_json(f.freplace)},
-                          {"tailcall", to_json(f.tailcall)},
-                          {"fused", to_json(f.fused)},
-                          {"xdp_link", to_json(f.xdp_link)},
-                          {"frags", to_json(f.frags)}};
+  if (global.json) {
+    nlohmann::json out = json_document();
+    out["freplace"] = to_json(f.freplace);
+    out["tailcall"] = to_json(f.tailcall);
+    out["fused"] = to_json(f.fused);
+    out["xdp_link"] = to_json(f.xdp_link);
+    out["frags"] = to_json(f.frags);
     if (f.native) out["native"] = to_json(*f.native);
     if (f.generic) out["generic"] = to_json(*f.generic);
     std::cout << out.dump(2) << "\n";
@@ -58,7 +59,6 @@ void setup(CLI::App &app, GlobalOptions &global) {
   auto *sub = app.add_subcommand("features", "probe what this kernel and an interface support");
   sub->add_option("interface", opts->interface,
                   "also probe native/generic XDP on this interface (only if nothing is attached)");
-  sub->add_flag("--json", opts->json, "machine-readable output");
   sub->footer("examples:\n  xdpchain features\n  xdpchain features veth0 --json");
   sub->callback([opts, &global] { global.exit_code = run_features(*opts, global); });
 }

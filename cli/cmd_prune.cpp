@@ -1,5 +1,6 @@
 // xdpchain prune [--dry-run]: removes the state of chains whose interface is gone.
 #include "cli/command_registry.h"
+#include "cli/json_output.h"
 #include "cli/report.h"
 #include "dispatcher/stale_chains.h"
 
@@ -16,6 +17,15 @@ struct PruneOptions {
 int run_prune(const PruneOptions &opts, const GlobalOptions &global) {
   auto pruned = dispatcher::prune_stale_chains(global.bpffs_root, opts.dry_run);
   if (!pruned) return report_error(pruned.error(), global);
+  if (global.json) {
+    nlohmann::json out = json_document();
+    out["dry_run"] = opts.dry_run;
+    out["pruned"] = nlohmann::json::array();
+    for (const auto &chain : *pruned)
+      out["pruned"].push_back({{"path", chain.path}, {"reason", chain.reason}});
+    print_json(out);
+    return kExitOk;
+  }
   for (const auto &chain : *pruned)
     std::cout << (opts.dry_run ? "would remove " : "removed ") << chain.path << ": " << chain.reason
               << "\n";

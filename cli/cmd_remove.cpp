@@ -1,6 +1,7 @@
 // xdpchain remove IFACE LABEL|--all: takes a program (or all) out of the chain.
 #include "cli/chain_options.h"
 #include "cli/command_registry.h"
+#include "cli/json_output.h"
 #include "cli/report.h"
 
 #include <iostream>
@@ -46,6 +47,13 @@ int run_remove(const RemoveOptions &opts, const GlobalOptions &global) {
       },
       chain_options(global));
   if (!report) return report_error(report.error(), global);
+  if (global.json) {
+    nlohmann::json out = json_document();
+    out["changes"] = {change_json(opts.interface, *report)};
+    out["chains"] = {status_json(report->status)};
+    print_json(out);
+    return kExitOk;
+  }
   std::cout << describe_deltas(*report);
   if (report->status.present) std::cout << status_table(report->status);
   return kExitOk;

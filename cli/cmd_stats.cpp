@@ -1,6 +1,7 @@
 // xdpchain stats IFACE [--interval S]: per-member packet rates, from two counter readings.
 #include "cli/chain_options.h"
 #include "cli/command_registry.h"
+#include "cli/json_output.h"
 #include "cli/report.h"
 
 #include <chrono>
@@ -15,7 +16,6 @@ namespace {
 struct StatsOptions {
   std::string interface;
   double interval = 1.0;
-  bool json = false;
 };
 
 double rate(uint64_t now, uint64_t before, double seconds) {
@@ -26,10 +26,10 @@ int run_stats(const StatsOptions &opts, const GlobalOptions &global) {
   auto options = chain_options(global);
   auto before = dispatcher::read_status(opts.interface, options);
   if (!before) return report_error(before.error(), global);
-  if (!before->present) {
-    std::cerr << "xdpchain: interface '" << opts.interface << "': no xdpchain chain\n";
-    return kExitUsage;
-  }
+  if (!before->present)
+    return report_error(
+        Error(ErrorKind::not_found, "no xdpchain chain").wrap("interface '" + opts.interface + "'"),
+        global);
   auto start = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(std::chrono::duration<double>(opts.interval));
   auto after = dispatcher::read_status(opts.interface, options);
@@ -48,8 +48,12 @@ int run_stats(const StatsOptions &opts, const GlobalOptions &global) {
       row[verdicts[a]] = rate(now.counters.verdicts[a], then.verdicts[a], seconds);
     rows.push_back(row);
   }
-  if (opts.json) {
-    std::cout << rows.dump(2) << "\n";
+  if (global.json) {
+    nlohmann::json out = json_document();
+    out["interface"] = opts.interface;
+    out["seconds"] = seconds;
+    out["programs"] = rows;
+    print_json(out);
     return kExitOk;
   }
   std::printf("%s: packets per second over %.1f s\n", opts.interface.c_str(), seconds);
@@ -74,7 +78,6 @@ void setup(CLI::App &app, GlobalOptions &global) {
   sub->add_option("--interval", opts->interval, "seconds between the two readings")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 3600.0));
-  sub->add_flag("--json", opts->json, "machine-readable output");
   sub->footer("examples:\n  xdpchain stats eth0\n  xdpchain stats eth0 --interval 5");
   sub->callback([opts, &global] { global.exit_code = run_stats(*opts, global); });
 }

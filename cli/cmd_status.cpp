@@ -1,6 +1,7 @@
 // xdpchain status [IFACE] [--json]: the chain as the kernel and bpffs report it.
 #include "cli/chain_options.h"
 #include "cli/command_registry.h"
+#include "cli/json_output.h"
 #include "cli/report.h"
 #include "dispatcher/stale_chains.h"
 #include "dispatcher/state_dir.h"
@@ -16,7 +17,6 @@ namespace {
 
 struct StatusOptions {
   std::string interface;
-  bool json = false;
 };
 
 // Interfaces of this network namespace that have xdpchain state under the root.
@@ -38,21 +38,22 @@ int run_status(const StatusOptions &opts, const GlobalOptions &global) {
     names.push_back(opts.interface);
   else
     names = interfaces_with_state(global.bpffs_root);
-  nlohmann::json all = nlohmann::json::array();
+  // One interface or all of them: the same document, a list of chains.
+  nlohmann::json chains = nlohmann::json::array();
   for (const auto &name : names) {
     auto status = dispatcher::read_status(name, chain_options(global));
     if (!status) return report_error(status.error(), global);
-    if (opts.json && !opts.interface.empty()) {
-      std::cout << status_json(*status).dump(2) << "\n";
-      return kExitOk;
-    }
-    if (opts.json)
-      all.push_back(status_json(*status));
+    if (global.json)
+      chains.push_back(status_json(*status));
     else
       std::cout << status_table(*status);
   }
-  if (opts.json) {
-    std::cout << all.dump(2) << "\n";
+  if (global.json) {
+    nlohmann::json out = json_document();
+    out["chains"] = chains;
+    if (opts.interface.empty())
+      out["stale_chains"] = dispatcher::find_stale_chains(global.bpffs_root).size();
+    print_json(out);
     return kExitOk;
   }
   if (!opts.interface.empty()) return kExitOk;
@@ -69,7 +70,6 @@ void setup(CLI::App &app, GlobalOptions &global) {
   auto *sub = app.add_subcommand(
       "status", "show chains: order, priorities, continue sets, ids, mode, backend, counters");
   sub->add_option("interface", opts->interface, "network interface (default: every chain)");
-  sub->add_flag("--json", opts->json, "machine-readable output");
   sub->footer("examples:\n  xdpchain status\n  xdpchain status veth0 --json");
   sub->callback([opts, &global] { global.exit_code = run_status(*opts, global); });
 }

@@ -14,6 +14,8 @@ namespace xdpchain::cli {
 struct GlobalOptions {
   std::string bpffs_root = "/sys/fs/bpf/xdpchain";
   bool verbose = false;
+  bool json = false; // -j/--json: every verb prints one JSON document (docs/cli.md)
+  std::string netns; // --netns NAME, already entered when a verb runs
   int exit_code = 0; // set by the verb that ran
 };
 
@@ -33,6 +35,8 @@ struct Command {
   // Adds the subcommand to `app`; its CLI11 callback runs the verb and stores the exit code
   // in `global.exit_code`. `global` outlives the parse.
   std::function<void(CLI::App &app, GlobalOptions &global)> setup;
+  // Needs CAP_BPF and CAP_NET_ADMIN (root); refused up front with exit 3 when they are missing.
+  bool needs_root = true;
 };
 
 std::vector<Command> &commands();

@@ -441,19 +441,25 @@ Result<ApplyReport> change(const std::string &interface, const ChainChange &chan
     return report;
   }
   if (!locked) return std::move(locked).error().wrap(iface_frame(interface));
-  ChainSpec current =
-      locked->current.present
-          ? spec_from_config(interface, locked->current.config)
-          : ChainSpec{interface, Mode::native, Backend::automatic, std::nullopt, {}};
+  ChainSpec current = locked->current.present
+                          ? spec_from_config(interface, locked->current.config)
+                          : ChainSpec{interface, Mode::native, Backend::automatic, std::nullopt, {}};
+  // A refused change (the verb's or the kernel's) leaves nothing behind on an interface we
+  // did not own: `remove eth0 --all` on a bare interface creates no state directory.
+  auto forget_unowned = [&] {
+    if (locked->current.present) return;
+    StateDir::remove_tree(locked->dir.counters_path());
+    locked->dir.remove_if_empty();
+  };
   auto desired = change_fn(current, locked->current.present);
-  if (!desired) return std::move(desired).error().wrap(iface_frame(interface));
+  if (!desired) {
+    forget_unowned();
+    return std::move(desired).error().wrap(iface_frame(interface));
+  }
   auto report =
       apply_locked(*desired, locked->iface, locked->dir, locked->current, options, apply_options);
   if (!report) {
-    if (!locked->current.present) { // leave nothing behind on an interface we did not own
-      StateDir::remove_tree(locked->dir.counters_path());
-      locked->dir.remove_if_empty();
-    }
+    forget_unowned();
     return std::move(report).error().wrap(iface_frame(interface));
   }
   if (!apply_options.dry_run) {

@@ -96,7 +96,9 @@ private:
       if (done == path) return object;
     auto bytes = options_.compile(path);
     if (!bytes) return std::move(bytes).error();
-    auto object = store_object(*bytes, options_.object_cache);
+    auto object = options_.staging_dir.empty()
+                      ? store_object(*bytes, options_.object_cache)
+                      : find_object(*bytes, options_.object_cache, options_.staging_dir);
     if (!object) return std::move(object).error();
     compiled_.emplace_back(path, *object);
     return *object;

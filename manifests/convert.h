@@ -27,6 +27,9 @@ struct ConvertOptions {
   std::function<Result<std::vector<uint8_t>>(const std::string &path)> compile;
   // Where compiled objects are stored; empty = default_object_cache().
   std::string object_cache;
+  // Read-only use (`diff`): when set, compiled objects not already in object_cache go here
+  // instead, and object_cache is not written (find_object).
+  std::string staging_dir;
 };
 
 // Errors name "file:line:column: key '...'" of the program whose source failed.

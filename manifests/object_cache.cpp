@@ -28,6 +28,13 @@ bool holds(const std::string &path, const std::vector<uint8_t> &bytes) {
   return current == bytes;
 }
 
+std::string object_name(const std::vector<uint8_t> &bytes) {
+  char name[64];
+  std::snprintf(name, sizeof(name), "%016llx-%zu.o", static_cast<unsigned long long>(fnv1a(bytes)),
+                bytes.size());
+  return name;
+}
+
 } // namespace
 
 std::string default_object_cache() {
@@ -35,14 +42,18 @@ std::string default_object_cache() {
   return dir && *dir ? dir : "/run/xdpchain/objects";
 }
 
+Result<std::string> find_object(const std::vector<uint8_t> &bytes, const std::string &dir,
+                                const std::string &staging) {
+  std::string cached = dir + "/" + object_name(bytes);
+  if (holds(cached, bytes)) return cached;
+  return store_object(bytes, staging);
+}
+
 Result<std::string> store_object(const std::vector<uint8_t> &bytes, const std::string &dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Error::from_errno("object cache '" + dir + "': create", ec.value());
-  char name[64];
-  std::snprintf(name, sizeof(name), "%016llx-%zu.o", static_cast<unsigned long long>(fnv1a(bytes)),
-                bytes.size());
-  std::string path = dir + "/" + name;
+  std::string path = dir + "/" + object_name(bytes);
   if (holds(path, bytes)) return path;
   std::string temporary = path + ".tmp." + std::to_string(::getpid());
   {

@@ -17,4 +17,10 @@ std::string default_object_cache();
 // them; returns the path. The write goes through a temporary file and a rename.
 Result<std::string> store_object(const std::vector<uint8_t> &bytes, const std::string &dir);
 
+// For read-only verbs (`diff`): the path in `dir` when it already holds `bytes`, else the
+// bytes are stored in `staging` (a directory the caller removes) and that path returned.
+// Nothing is written to `dir`.
+Result<std::string> find_object(const std::vector<uint8_t> &bytes, const std::string &dir,
+                                const std::string &staging);
+
 } // namespace xdpchain::manifests

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 namespace xdpchain::manifests {
@@ -191,6 +192,12 @@ Result<ManifestFile> parse_string(const std::string &text, const std::string &pa
 }
 
 Result<ManifestFile> parse_file(const std::string &path) {
+  if (path == "-") { // standard input; relative paths resolve against the working directory
+    std::ostringstream text;
+    text << std::cin.rdbuf();
+    if (std::cin.bad()) return Error(ErrorKind::io, "manifest '<stdin>': read failed");
+    return parse_string(text.str(), "<stdin>");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error::from_errno("manifest '" + path + "': open", errno);
   std::ostringstream text;

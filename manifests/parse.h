@@ -9,7 +9,7 @@
 
 namespace xdpchain::manifests {
 
-// Reads and parses `path`. Errors: the file cannot be read (io/not_found), or YAML syntax
+// Reads and parses `path` ("-": standard input, named "<stdin>"). Errors: the file cannot be read (io/not_found), or YAML syntax
 // ("file:line:column: yaml: <what>", invalid_argument). Empty documents are skipped.
 Result<ManifestFile> parse_file(const std::string &path);
 

@@ -56,7 +56,8 @@ bool valid_program_name(const std::string &name) {
 std::string resolve_path(const std::string &manifest_path, const std::string &path) {
   namespace fs = std::filesystem;
   fs::path target(path);
-  if (target.is_relative() && manifest_path != "<string>")
+  // "<string>", "<stdin>": no folder of its own; relative to the working directory.
+  if (target.is_relative() && !manifest_path.starts_with("<"))
     target = fs::path(manifest_path).parent_path() / target;
   std::error_code ec;
   fs::path absolute = fs::absolute(target, ec);

@@ -38,7 +38,7 @@ bool valid_object_name(const std::string &name);
 // '-', '.'; starts with a letter or digit; max 63 characters.
 bool valid_program_name(const std::string &name);
 // `path` as written in the manifest `manifest_path`, made absolute: relative paths resolve
-// against the manifest's folder (against the working directory for "<string>").
+// against the manifest's folder (against the working directory for "<string>" and "<stdin>").
 std::string resolve_path(const std::string &manifest_path, const std::string &path);
 
 } // namespace xdpchain::manifests

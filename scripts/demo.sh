@@ -8,9 +8,19 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build
 
+if [ "${1:-}" = "--vm" ]; then
+  bash "$root/scripts/install-deps.sh" # the VM's qemu and kernels
+fi
 if [ "${1:-}" != "--in-vm" ]; then
-  bash "$root/scripts/install-deps.sh"
-  bash "$root/scripts/build.sh" "$build"
+  # Only what the demo needs: the xdpchain command (its members are .lisp sources compiled
+  # by xdpchain itself), no test programs, no GoogleTest, no VM.
+  bash "$root/scripts/install-deps.sh" --demo
+  # A build tree configured before (scripts/build.sh, tests on) is reused as it is.
+  if [ ! -f "$build/CMakeCache.txt" ]; then
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXDPCHAIN_BUILD_TESTS=OFF \
+      >/dev/null
+  fi
+  cmake --build "$build" -j "$(nproc)" --target xdpchain
 fi
 if [ "${1:-}" = "--vm" ]; then
   exec bash "$root/tests/vm/run-in-vm.sh" --kernel 6.12 --timeout 300 --cwd "$root" \

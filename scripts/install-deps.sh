@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package xdpchain needs to build, test and run its VM tests.
-# Safe to run again: apt-get skips what is already there.
+# Installs the Debian 12 packages xdpchain needs. Safe to run again: apt-get skips what is
+# already there.
+#   scripts/install-deps.sh          everything: build, run, test, VM tests (CI, developers)
+#   scripts/install-deps.sh --demo   only what building `xdpchain` and running the demo need
+#                                    (scripts/demo.sh): no clang, no test tools, no VM kernels
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-packages=(
-  # build
-  build-essential cmake pkg-config clang llvm clang-format
-  libbpf-dev libxdp-dev libnl-3-dev libnl-route-3-dev libcli11-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libbenchmark-dev linux-libc-dev libelf-dev zlib1g-dev
-  nlohmann-json3-dev
-  # run and test
-  iproute2 iputils-ping xdp-tools bpftool ethtool python3
-  # freplace tests in a throwaway VM (docs/testing.md)
+# Build and run the xdpchain command (the demo's members are .lisp sources: no clang).
+demo_packages=(
+  g++ make cmake pkg-config
+  libbpf-dev libxdp-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
+  linux-libc-dev libelf-dev zlib1g-dev
+  iproute2 iputils-ping
+)
+# Build and run the tests (docs/testing.md): BPF test programs, GoogleTest, tools.
+test_packages=(
+  build-essential clang llvm clang-format libgtest-dev libgmock-dev
+  xdp-tools bpftool ethtool python3
+  # freplace tests in a throwaway VM
   qemu-system-x86 linux-image-amd64 linux-image-6.12-amd64 busybox-static cpio xz-utils zstd kmod
 )
+packages=("${demo_packages[@]}")
+case "${1:-}" in
+  --demo) ;;
+  "") packages+=("${test_packages[@]}") ;;
+  *) echo "usage: install-deps.sh [--demo]" >&2; exit 2 ;;
+esac
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (apt-get install)" >&2
   exit 1

@@ -82,26 +82,18 @@ private:
       add_uint("type", m.type);
       add_uint("max_entries", m.max_entries);
       if (m.flags) add_uint("map_flags", m.flags);
-      bool typed = m.type == BPF_MAP_TYPE_HASH || m.type == BPF_MAP_TYPE_ARRAY ||
-                   m.type == BPF_MAP_TYPE_PERCPU_HASH || m.type == BPF_MAP_TYPE_PERCPU_ARRAY ||
-                   m.type == BPF_MAP_TYPE_LRU_HASH || m.type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
       if (m.type != BPF_MAP_TYPE_RINGBUF) {
-        auto key = typed ? scalar_for(m.key_size) : std::nullopt;
-        if (key)
-          members.push_back(
-              {"key", b_.pointer(scalar_type(*key)), static_cast<uint32_t>(members.size()) * 64});
-        else
-          add_uint("key_size", m.key_size);
-        TypeId value = 0;
-        if (typed && !m.value_struct.empty())
-          value = struct_type(*model_.find_struct(m.value_struct));
-        else if (typed && scalar_for(m.value_size))
-          value = scalar_type(*scalar_for(m.value_size));
-        if (value)
+        // The kernel takes a map's BTF only with types for both key and value: either
+        // both are typed or both are given as sizes.
+        auto [key, value] = key_value_types(m);
+        if (key && value) {
+          members.push_back({"key", b_.pointer(key), static_cast<uint32_t>(members.size()) * 64});
           members.push_back(
               {"value", b_.pointer(value), static_cast<uint32_t>(members.size()) * 64});
-        else
+        } else {
+          add_uint("key_size", m.key_size);
           add_uint("value_size", m.value_size);
+        }
       }
       uint32_t size = static_cast<uint32_t>(members.size()) * 8;
       TypeId def = b_.struct_type("", size, members);
@@ -114,19 +106,24 @@ private:
     if (!vars.empty()) b_.datasec(".maps", offset, vars);
   }
 
-  static std::optional<Scalar> scalar_for(uint32_t size) {
-    switch (size) {
-    case 1:
-      return Scalar::u8;
-    case 2:
-      return Scalar::u16;
-    case 4:
-      return Scalar::u32;
-    case 8:
-      return Scalar::u64;
-    default:
-      return std::nullopt;
-    }
+  // BTF types for a map's key and value, or 0 where the map kind or shape has none the
+  // kernel accepts. Hash and array kinds take any type of the right size (a struct, an
+  // integer, or bytes); an LPM trie only a struct key.
+  std::pair<TypeId, TypeId> key_value_types(const MapDef &m) {
+    bool hash_or_array = m.type == BPF_MAP_TYPE_HASH || m.type == BPF_MAP_TYPE_ARRAY ||
+                         m.type == BPF_MAP_TYPE_PERCPU_HASH ||
+                         m.type == BPF_MAP_TYPE_PERCPU_ARRAY || m.type == BPF_MAP_TYPE_LRU_HASH ||
+                         m.type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+    bool lpm = m.type == BPF_MAP_TYPE_LPM_TRIE;
+    if (!hash_or_array && !(lpm && !m.key_struct.empty())) return {0, 0};
+    return {sized_type(m.key_struct, m.key_size), sized_type(m.value_struct, m.value_size)};
+  }
+
+  TypeId sized_type(const std::string &struct_name, uint32_t size) {
+    if (!struct_name.empty()) return struct_type(*model_.find_struct(struct_name));
+    if (auto scalar = unsigned_scalar_of_size(size)) return scalar_type(*scalar);
+    if (size == 0) return 0;
+    return b_.array(scalar_type(Scalar::u8), size);
   }
 
   TypeId func_proto(const ProgramDef &p) {

@@ -1,5 +1,7 @@
 #include "compiler/expand/macro_expand.h"
 
+#include "compiler/expand/ct_eval.h"
+#include "compiler/expand/form_shapes.h"
 #include "compiler/expand/macro.h"
 #include "compiler/expand/prelude.h"
 
@@ -14,38 +16,50 @@ constexpr size_t kMaxExpansions = 20000;
 
 class Expander {
 public:
-  explicit Expander(Diagnostics &diags) : diags_(diags) {}
+  explicit Expander(Diagnostics &diags) : diags_(diags), ct_(diags) {}
 
-  void define(const MacroDef &macro) { macros_[macro.name] = macro; }
-  bool defined(const std::string &name) const { return macros_.count(name) != 0; }
+  CtInterpreter &interpreter() { return ct_; }
 
   DatumPtr expand(const DatumPtr &form, int depth) {
     if (!form || !form->is_list() || form->items.empty()) return form;
     if (depth > kMaxExpansionDepth) {
-      diags_
-          .error(form->span,
-                 "macro expansion nested more than " + std::to_string(kMaxExpansionDepth) + " deep")
+      ct_.error(form->span,
+                "macro expansion nested more than " + std::to_string(kMaxExpansionDepth) + " deep")
           .hints.push_back("a macro probably expands into a call of itself");
       return nullptr;
     }
     const std::string &head = form->head();
-    if (head == "quote") return form;
     if (DatumPtr out = expand_builtin(*form)) return expand(out, depth + 1);
     if (diags_.has_errors()) return nullptr;
-    auto macro = macros_.find(head);
-    if (macro != macros_.end()) {
+    if (const MacroDef *macro = ct_.find_macro(head)) {
       if (++expansions_ > kMaxExpansions) {
-        diags_.error(form->span, "too many macro expansions");
+        ct_.error(form->span, "more than " + std::to_string(kMaxExpansions) + " macro expansions")
+            .hints.push_back("a macro probably expands into ever more macro calls");
         return nullptr;
       }
-      DatumPtr out = instantiate_macro(macro->second, *form, diags_);
+      DatumPtr out = ct_.expand_macro(*macro, *form);
       if (!out) return nullptr;
+      CtInterpreter::CallScope scope(ct_, macro->name, form->span);
+      if (scope.too_deep()) return nullptr;
       return expand(out, depth + 1);
     }
-    if (head == "let" || head == "let*") return expand_let(form, depth);
-    if (head == "dotimes") return expand_from(form, 1, depth, /*binding_at=*/1);
-    if (head == "declare") return form;
-    return expand_from(form, 0, depth, -1);
+    const FormShape *shape = find_form_shape(head);
+    if (!shape) return expand_from(form, 0, depth, -1);
+    switch (shape->walk) {
+    case FormWalk::data:
+      return form;
+    case FormWalk::from:
+      return expand_from(form, shape->first, depth, -1);
+    case FormWalk::bindings:
+      return expand_let(form, depth);
+    case FormWalk::counter:
+      return expand_from(form, 1, depth, /*binding_at=*/1);
+    case FormWalk::clauses:
+      return expand_clauses(form, 1, depth);
+    case FormWalk::keyed:
+      return expand_clauses(form, 2, depth, 1);
+    }
+    return form;
   }
 
 private:
@@ -67,6 +81,34 @@ private:
         if (!out) return nullptr;
         items.push_back(std::move(out));
       }
+    }
+    return make_list(std::move(items), form->span);
+  }
+
+  // cond and case: the items before `first_clause` (from 1 on) are code; each clause is a
+  // list whose items from `body_from` on are code (case keys are data).
+  DatumPtr expand_clauses(const DatumPtr &form, size_t first_clause, int depth,
+                          size_t body_from = 0) {
+    std::vector<DatumPtr> items{(*form)[0]};
+    for (size_t i = 1; i < form->size(); ++i) {
+      const DatumPtr &item = (*form)[i];
+      if (i < first_clause || !item->is_list()) {
+        DatumPtr out = expand(item, depth + 1);
+        if (!out) return nullptr;
+        items.push_back(std::move(out));
+        continue;
+      }
+      std::vector<DatumPtr> clause;
+      for (size_t k = 0; k < item->size(); ++k) {
+        if (k < body_from) {
+          clause.push_back((*item)[k]);
+          continue;
+        }
+        DatumPtr out = expand((*item)[k], depth + 1);
+        if (!out) return nullptr;
+        clause.push_back(std::move(out));
+      }
+      items.push_back(make_list(std::move(clause), item->span));
     }
     return make_list(std::move(items), form->span);
   }
@@ -135,7 +177,7 @@ private:
   }
 
   Diagnostics &diags_;
-  std::map<std::string, MacroDef> macros_;
+  CtInterpreter ct_;
   size_t expansions_ = 0;
 };
 
@@ -148,20 +190,48 @@ void flatten_progn(const DatumPtr &form, std::vector<DatumPtr> &out) {
   }
 }
 
+// (eval-when (SITUATIONS...) (defun ...)...): compile-time helper functions.
+void define_eval_when(const Datum &form, CtInterpreter &ct, Diagnostics &diags) {
+  bool compile_time = false;
+  if (form.size() >= 2 && form[1]->is_list())
+    for (const DatumPtr &s : form[1]->items)
+      compile_time = compile_time || s->is_keyword("compile-toplevel");
+  if (!compile_time) {
+    diags.error(form.span, "eval-when: expected (eval-when (:compile-toplevel) (defun ...)...)")
+        .hints.push_back("only compile-time helper functions are supported in eval-when");
+    return;
+  }
+  for (size_t i = 2; i < form.size(); ++i) {
+    if (form[i]->head_is("defmacro")) {
+      if (auto macro = parse_defmacro(*form[i], diags)) ct.define_macro(std::move(*macro));
+    } else {
+      ct.define_function(*form[i]);
+    }
+  }
+}
+
 } // namespace
 
 std::vector<DatumPtr> run_macro_expansion(const std::vector<DatumPtr> &forms, Diagnostics &diags) {
   Expander expander(diags);
+  CtInterpreter &ct = expander.interpreter();
   for (const DatumPtr &form : prelude_forms())
-    if (auto macro = parse_defmacro(*form, diags)) expander.define(*macro);
+    if (auto macro = parse_defmacro(*form, diags)) ct.define_macro(std::move(*macro));
   std::vector<DatumPtr> rest;
   for (const DatumPtr &form : forms) {
     if (form->head_is("defmacro")) {
-      if (auto macro = parse_defmacro(*form, diags)) expander.define(*macro);
+      if (auto macro = parse_defmacro(*form, diags)) ct.define_macro(std::move(*macro));
+    } else if (form->head_is("eval-when")) {
+      define_eval_when(*form, ct, diags);
+    } else if (form->head_is("defun")) {
+      diags.error(form->span, "defun at top level: programs have no run-time functions")
+          .hints.push_back("compile-time helpers for macros go inside "
+                           "(eval-when (:compile-toplevel) (defun ...))");
     } else if (!form->head_is("in-package")) {
       rest.push_back(form);
     }
   }
+  if (diags.has_errors()) return {};
   std::vector<DatumPtr> out;
   for (const DatumPtr &form : rest) {
     DatumPtr expanded = expander.expand(form, 0);

@@ -2,9 +2,35 @@
 
 #include "compiler/ir/liveness.h"
 
+#include <cstdint>
 #include <set>
+#include <string>
 
 namespace xdpchain::compiler::ir {
+
+namespace {
+
+// Whether an instruction's immediate and offset fit the fields of the BPF instruction they
+// are emitted into: the 32-bit imm is sign-extended for 64-bit operations and 8-byte
+// stores, truncated for 32-bit ones and narrower stores; offsets are 16-bit.
+std::string encoding_problem(const Inst &inst) {
+  auto in = [](int64_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; };
+  const int64_t s32_min = INT32_MIN, s32_max = INT32_MAX, u32_max = UINT32_MAX;
+  bool has_imm = inst.src.is_imm && (inst.op == Op::mov || inst.op == Op::alu ||
+                                     inst.op == Op::jump || inst.op == Op::store);
+  if (has_imm) {
+    bool truncated = inst.op == Op::store ? inst.size < 8 : inst.is32;
+    if (!in(inst.src.imm, s32_min, truncated ? u32_max : s32_max))
+      return "immediate " + std::to_string(inst.src.imm) + " does not fit " +
+             (truncated ? "32 bits" : "a sign-extended 32-bit field");
+  }
+  bool has_off = inst.op == Op::load || inst.op == Op::store || inst.op == Op::atomic_add;
+  if (has_off && !in(inst.off, INT16_MIN, INT16_MAX))
+    return "offset " + std::to_string(inst.off) + " does not fit 16 bits";
+  return "";
+}
+
+} // namespace
 
 Status verify(const Function &fn, const VerifyOptions &options) {
   auto fail = [&](const std::string &what) {
@@ -19,6 +45,8 @@ Status verify(const Function &fn, const VerifyOptions &options) {
     if ((inst.op == Op::jump || inst.op == Op::ja) && !labels.count(inst.label))
       return fail("instruction " + std::to_string(i) + " jumps to undefined label L" +
                   std::to_string(inst.label));
+    if (std::string problem = encoding_problem(inst); !problem.empty())
+      return fail("instruction " + std::to_string(i) + ": " + problem);
     std::vector<Reg> regs = uses(inst);
     for (Reg r : defs(inst))
       regs.push_back(r);

@@ -356,7 +356,8 @@ void Lowerer::branch(const Datum &cond, int target, bool jump_if) {
     const Datum *lhs_form = cond[1].get();
     const Datum *rhs_form = cond[2].get();
     uint8_t code = cmp->code;
-    if (lhs_form->is_int() && !rhs_form->is_int()) {
+    bool operands_swapped = lhs_form->is_int() && !rhs_form->is_int();
+    if (operands_swapped) {
       std::swap(lhs_form, rhs_form);
       code = swap_operands(code);
     }
@@ -378,8 +379,11 @@ void Lowerer::branch(const Datum &cond, int target, bool jump_if) {
     Value rhs = swapped ? Value::of(*swapped) : lower(cond[rhs_form == cond[2].get() ? 2 : 1]);
     if (failed_) return;
     if (lhs.is_const() && rhs.is_const()) {
+      // Folded in the order written: the operands may have been swapped above.
       Diagnostics scratch;
-      auto folded = fold_operator(cmp->name, {lhs.constant, rhs.constant}, cond.span, scratch);
+      std::vector<int64_t> args{lhs.constant, rhs.constant};
+      if (operands_swapped) std::swap(args[0], args[1]);
+      auto folded = fold_operator(cmp->name, args, cond.span, scratch);
       if (folded && (*folded != 0) == jump_if) emit_ja(target);
       return;
     }

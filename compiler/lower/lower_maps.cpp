@@ -13,21 +13,6 @@ bool is_array_map(uint32_t type) {
   return type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY;
 }
 
-std::optional<Scalar> scalar_of_size(uint32_t size) {
-  switch (size) {
-  case 1:
-    return Scalar::u8;
-  case 2:
-    return Scalar::u16;
-  case 4:
-    return Scalar::u32;
-  case 8:
-    return Scalar::u64;
-  default:
-    return std::nullopt;
-  }
-}
-
 int helper_id(const char *name) {
   return find_helper(name)->id;
 }
@@ -43,7 +28,7 @@ bool Lowerer::is_map_form(const std::string &head) const {
 }
 
 bool Lowerer::value_is_pointer(const MapDef &map) const {
-  return !map.value_struct.empty() || !scalar_of_size(map.value_size);
+  return !map.value_struct.empty() || !unsigned_scalar_of_size(map.value_size);
 }
 
 int Lowerer::map_of(const Datum &d) {
@@ -55,7 +40,7 @@ int Lowerer::map_of(const Datum &d) {
 Arg Lowerer::key_arg(int map, const Datum &key, bool is_pointer) {
   const MapDef &m = model_.maps[map];
   Value v = lower(std::make_shared<Datum>(key));
-  auto scalar = scalar_of_size(m.key_size);
+  auto scalar = m.key_struct.empty() ? unsigned_scalar_of_size(m.key_size) : std::nullopt;
   if (is_pointer || !scalar) {
     if (!is_pointer && v.is_const()) {
       fail(key.span, "map '" + m.name + "' has a " + std::to_string(m.key_size) +
@@ -73,7 +58,7 @@ Arg Lowerer::value_arg(int map, const Datum &value, bool is_pointer) {
   Value v = lower(std::make_shared<Datum>(value));
   if (is_pointer || value_is_pointer(m)) return Arg{Arg::Kind::value, v, -1, 0};
   int offset = fn_.alloc_stack(8, 8);
-  store_typed(ir::kFramePointer, offset, *scalar_of_size(m.value_size), v);
+  store_typed(ir::kFramePointer, offset, *unsigned_scalar_of_size(m.value_size), v);
   return Arg{Arg::Kind::stack_address, {}, -1, offset};
 }
 
@@ -158,7 +143,7 @@ Value Lowerer::lower_getmap(const Datum &d) {
   int done = fn_.new_label();
   emit_mov(result, ir::Operand::i(0));
   emit_jump(BPF_JEQ, p.reg, ir::Operand::i(0), done);
-  Value loaded = load_typed(p.reg, 0, *scalar_of_size(m.value_size));
+  Value loaded = load_typed(p.reg, 0, *unsigned_scalar_of_size(m.value_size));
   move_into(result, loaded);
   emit_label(done);
   return Value::in(result, true);
@@ -182,7 +167,7 @@ Value Lowerer::increment_map(const Datum &place, const Value &delta) {
   int map = map_of(*place[1]);
   if (failed_) return Value::none();
   const MapDef &m = model_.maps[map];
-  auto scalar = scalar_of_size(m.value_size);
+  auto scalar = unsigned_scalar_of_size(m.value_size);
   if (!scalar || !m.value_struct.empty()) {
     fail(place.span, "incf: map '" + m.name + "' does not hold integers");
     return Value::none();

@@ -187,18 +187,23 @@ private:
           map.max_entries = *v, have_entries = true;
         else
           map.flags = *v;
-      } else if (key.is_keyword("value-type")) {
+      } else if (key.is_keyword("key-type") || key.is_keyword("value-type")) {
         const StructDef *s = value.is_symbol() ? model_.find_struct(value.text) : nullptr;
         if (!s) {
-          diags_.error(value.span, "defmap '" + map.name + "': :value-type '" + to_string(value) +
-                                       "' is not a defstruct defined above");
+          diags_.error(value.span, "defmap '" + map.name + "': :" + key.text + " '" +
+                                       to_string(value) + "' is not a defstruct defined above");
           return;
         }
-        map.value_struct = s->name;
-        if (!have_value) map.value_size = s->size, have_value = true;
+        if (key.text == "key-type") {
+          map.key_struct = s->name;
+          if (!have_key) map.key_size = s->size, have_key = true;
+        } else {
+          map.value_struct = s->name;
+          if (!have_value) map.value_size = s->size, have_value = true;
+        }
       } else {
         diags_.error(key.span, "defmap '" + map.name + "': unknown option '" + to_string(key) +
-                                   "': expected :type :key-size :value-size :value-type "
+                                   "': expected :type :key-size :value-size :key-type :value-type "
                                    ":max-entries :map-flags");
         return;
       }
@@ -214,6 +219,12 @@ private:
     bool needs_sizes = map.type != BPF_MAP_TYPE_RINGBUF;
     if (needs_sizes && (!have_key || !have_value)) {
       diags_.error(form.span, "defmap '" + map.name + "': missing :key-size or :value-size");
+      return;
+    }
+    if (!map.key_struct.empty() && model_.find_struct(map.key_struct)->size != map.key_size) {
+      diags_.error(form.span, "defmap '" + map.name +
+                                  "': :key-size differs from the size of struct '" +
+                                  map.key_struct + "'");
       return;
     }
     if (!map.value_struct.empty()) {

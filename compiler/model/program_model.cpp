@@ -38,6 +38,21 @@ const char *scalar_name(Scalar s) {
   return names[static_cast<int>(s)];
 }
 
+std::optional<Scalar> unsigned_scalar_of_size(uint32_t size) {
+  switch (size) {
+  case 1:
+    return Scalar::u8;
+  case 2:
+    return Scalar::u16;
+  case 4:
+    return Scalar::u32;
+  case 8:
+    return Scalar::u64;
+  default:
+    return std::nullopt;
+  }
+}
+
 const StructField *StructDef::field(const std::string &field_name) const {
   for (const auto &f : fields)
     if (f.name == field_name) return &f;

@@ -19,6 +19,8 @@ bool scalar_signed(Scalar s);
 // "u32" -> Scalar::u32; also accepts the C spellings __u32, uint32_t... not needed.
 std::optional<Scalar> parse_scalar(const std::string &name);
 const char *scalar_name(Scalar s);
+// The unsigned scalar of 1, 2, 4 or 8 bytes; nullopt for any other size.
+std::optional<Scalar> unsigned_scalar_of_size(uint32_t size);
 
 struct FieldType {
   Scalar scalar = Scalar::u64;
@@ -50,6 +52,7 @@ struct MapDef {
   uint32_t value_size = 0;
   uint32_t max_entries = 0;
   uint32_t flags = 0;
+  std::string key_struct;   // :key-type
   std::string value_struct; // :value-type
   Span span;
 };

@@ -107,7 +107,7 @@ private:
         return read_prefixed("unquote-splicing", 2, depth);
       return read_prefixed("unquote", 1, depth);
     case '#':
-      return read_hash(start);
+      return read_hash(start, depth);
     default:
       return read_atom(start);
     }
@@ -188,12 +188,13 @@ private:
     return i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]));
   }
 
-  DatumPtr read_hash(uint32_t start) {
+  DatumPtr read_hash(uint32_t start, int depth) {
     if (pos_ + 1 >= text_.size()) {
       error(start, start + 1, "expected a character after '#'");
       return nullptr;
     }
     char kind = static_cast<char>(std::tolower(static_cast<unsigned char>(text_[pos_ + 1])));
+    if (kind == '\'') return read_prefixed("function", 2, depth);
     pos_ += 2;
     if (kind == ':') {
       std::string name = token();
@@ -207,7 +208,7 @@ private:
     if (base == 0) {
       error(start, pos_,
             std::string("unknown reader syntax '#") + text_[pos_ - 1] +
-                "': expected #x, #b, #o, #: or #|");
+                "': expected #x, #b, #o, #:, #' or #|");
       return nullptr;
     }
     std::string digits = token();
@@ -233,7 +234,7 @@ private:
       error(start, start + 1, std::string("unexpected character '") + text_[start] + "'");
       return nullptr;
     }
-    if (looks_numeric(t)) {
+    if (looks_numeric(t) && t != "1+" && t != "1-") { // 1+ and 1- are function names
       int64_t value = 0;
       if (!parse_integer(t, 10, value)) {
         error(start, pos_, "invalid integer '" + t + "' (integers are at most 64 bits)");

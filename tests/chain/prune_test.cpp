@@ -30,7 +30,7 @@ TEST_P(BackendTest, PruneFreesOnlyChainsWhoseInterfaceIsGone) {
   status_doomed.insert(status_doomed.end(), {"status", doomed->dut().ifname, "--json"});
   const CommandResult doomed_status = cli().run(status_doomed);
   ASSERT_CMD_OK(doomed_status);
-  const json doomed_chain = json::parse(doomed_status.out);
+  const json doomed_chain = only_chain(json::parse(doomed_status.out));
   const uint32_t doomed_member = member(doomed_chain, "gone").value("prog_id", 0u);
   const uint32_t doomed_dispatcher = doomed_chain.value("dispatcher_prog_id", 0u);
   ASSERT_NE(doomed_member, 0u);

@@ -65,6 +65,7 @@ Result<LoadedObject> LoadedObject::load(const std::vector<uint8_t> &elf, bool lo
   }
   libbpf_set_print(old);
   g_log = nullptr;
+  out.log = std::move(log);
   return out;
 }
 

@@ -24,12 +24,15 @@ std::string compile_error(const std::string &source, const std::string &name = "
 class LoadedObject {
 public:
   static Result<LoadedObject> load(const std::vector<uint8_t> &elf, bool load_into_kernel = true);
-  LoadedObject(LoadedObject &&other) noexcept : obj_(std::exchange(other.obj_, nullptr)) {}
+  LoadedObject(LoadedObject &&other) noexcept
+      : log(std::move(other.log)), obj_(std::exchange(other.obj_, nullptr)) {}
   ~LoadedObject();
   bpf_object *get() const { return obj_; }
   int prog_fd(const std::string &name) const;
   int map_fd(const std::string &name) const;
-  std::string log; // verifier log of a failed load
+  // What libbpf printed (warnings and errors) while opening and loading: the verifier log
+  // of a failed load, or e.g. a BTF retry of a successful one.
+  std::string log;
 
 private:
   explicit LoadedObject(bpf_object *obj) : obj_(obj) {}

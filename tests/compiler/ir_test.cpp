@@ -105,6 +105,48 @@ TEST(IrVerify, RejectsUndefinedLabelsFallingOffAndVirtualRegistersAfterAllocatio
   EXPECT_FALSE(verify(fn, VerifyOptions{true}).has_value());
 }
 
+// emit writes immediates into the 32-bit imm field and offsets into the 16-bit off field:
+// verify refuses values that would be silently truncated or sign-extended differently.
+TEST(IrVerify, RejectsImmediatesAndOffsetsTheEncodingCannotHold) {
+  Function fn;
+  fn.name = "imm";
+  auto verdict = [&](Inst inst) {
+    fn.insts = {inst, mov(0, Operand::i(0)), exit_insn()};
+    auto s = verify(fn);
+    return s ? std::string("ok") : s.error().message();
+  };
+  auto is32 = [](Inst i) {
+    i.is32 = true;
+    return i;
+  };
+  auto store = [](uint8_t size, int64_t imm, int32_t off) {
+    Inst i;
+    i.op = Op::store;
+    i.size = size;
+    i.base = kFramePointer;
+    i.off = off;
+    i.src = Operand::i(imm);
+    return i;
+  };
+  EXPECT_EQ(verdict(mov(2, Operand::i(INT32_MAX))), "ok");
+  EXPECT_EQ(verdict(mov(2, Operand::i(INT32_MIN))), "ok");
+  EXPECT_NE(verdict(mov(2, Operand::i(0x80000000ll))).find("immediate 2147483648"),
+            std::string::npos);
+  EXPECT_NE(verdict(mov(2, Operand::i(0x100000000ll))), "ok");
+  EXPECT_EQ(verdict(is32(mov(2, Operand::i(0xffffffffll)))), "ok");
+  EXPECT_NE(verdict(is32(mov(2, Operand::i(0x100000000ll)))), "ok");
+  EXPECT_NE(verdict(alu(BPF_ADD, 0, Operand::i(-0x80000001ll))), "ok");
+  fn.next_label = 1;
+  fn.insts = {mov(0, Operand::i(0)), jump(BPF_JEQ, 0, Operand::i(0xffffffffll), 0), label(0),
+              exit_insn()};
+  EXPECT_FALSE(verify(fn).has_value());
+  EXPECT_EQ(verdict(store(4, 0xffffffffll, -8)), "ok");
+  EXPECT_NE(verdict(store(8, 0xffffffffll, -8)), "ok");
+  EXPECT_EQ(verdict(store(8, -1, -8)), "ok");
+  EXPECT_NE(verdict(store(8, 0, -40000)).find("offset -40000"), std::string::npos);
+  EXPECT_NE(verdict(load(8, 2, kFramePointer, 32768)), "ok");
+}
+
 TEST(DeadCode, RemovesUnusedValuesAndUnreachableBlocks) {
   Function fn;
   fn.name = "dce";

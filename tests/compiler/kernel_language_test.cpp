@@ -74,6 +74,25 @@ TEST(Language, ArithmeticIsUnsigned64Bit) {
   EXPECT_EQ(out[19], x);  // and modulo by zero keeps the dividend
 }
 
+// Issue 8, failure 2: a struct field named like a built-in macro (tcp-flags) is a field,
+// and its accessor reads and writes it.
+TEST(Language, StructFieldNamedLikeABuiltinMacro) {
+  auto out = run_and_read(R"(
+(defstruct ct-value (state u8) (tcp-flags u8) (last-seen u64))
+(defprog p ()
+  (with-tcp (data data-end tcp)
+    (let ((v (make-ct-value)))
+      (setf (ct-value-tcp-flags v) (tcp-flags tcp) (ct-value-state v) 3)
+      (put 0 (ct-value-tcp-flags v)) (put 1 (ct-value-state v)) (put 2 (sizeof ct-value))))
+  XDP_PASS)
+)",
+                          3);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0], 0x10u); // the packet's TCP flags (ACK)
+  EXPECT_EQ(out[1], 3u);
+  EXPECT_EQ(out[2], 16u);
+}
+
 TEST(Language, ComparisonsSignedAndUnsigned) {
   auto out = run_and_read(R"(
 (defprog p ()
@@ -346,6 +365,28 @@ TEST(Language, VerifierRejectionPointsAtTheSourceLine) {
   EXPECT_NE(log.find("(load u8 d 20)"), std::string::npos) << log;
   EXPECT_NE(log.find("unchecked.lisp:3"), std::string::npos) << log;
   EXPECT_NE(log.find("invalid access to packet"), std::string::npos) << log;
+}
+
+} // namespace
+
+namespace {
+
+// Found by compiler_difftest: comparisons between a literal on the left and an operand that
+// only becomes constant in lowering (here a cast) were folded with the operands swapped,
+// so (> -410 (cast u32 70)) was false.
+TEST(DifftestRegressions, ConstantComparisonWithTheLiteralOnTheLeft) {
+  auto out = run_and_read(R"(
+(defprog p ()
+  (put 0 (if (> -410 (cast u32 70)) 1 0))
+  (put 1 (if (< 50 (cast u8 300)) 1 0)) ; 300 -> 44
+  (put 2 (if (s< -1 (cast u32 7)) 1 0))
+  (put 3 (if (>= 3 (cast u16 3)) 1 0))
+  (put 4 (if (s> 70 (cast i8 200)) 1 0))
+  XDP_PASS)
+)",
+                          5);
+  std::vector<uint64_t> want = {1, 0, 1, 1, 1};
+  EXPECT_EQ(out, want);
 }
 
 } // namespace

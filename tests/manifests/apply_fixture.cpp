@@ -90,7 +90,7 @@ CommandResult ApplyTest::diff(const std::string &path) const {
 }
 
 CommandResult ApplyTest::export_to(const std::string &path) const {
-  return cli_->run({"export", iface(), "--namespace", pair_->dut().netns, "-o", path});
+  return cli_->run({"--netns", pair_->dut().netns, "export", iface(), "-o", path});
 }
 
 nlohmann::json ApplyTest::status(bool peer) const {
@@ -102,7 +102,7 @@ nlohmann::json ApplyTest::status(bool peer) const {
       options);
   nlohmann::json parsed = nlohmann::json::parse(r.out, nullptr, false);
   EXPECT_TRUE(r.exit_code == 0 && parsed.is_object()) << r;
-  return parsed.is_object() ? parsed : nlohmann::json::object();
+  return parsed.is_object() ? only_chain(parsed) : nlohmann::json::object();
 }
 
 std::vector<std::string> labels(const nlohmann::json &status) {

@@ -44,7 +44,14 @@ nlohmann::json XdpchainCli::run_json(const std::vector<std::string> &args) const
 }
 
 nlohmann::json XdpchainCli::status(const std::string &iface) const {
-  return run_json({"status", iface, "--json"});
+  return only_chain(run_json({"status", iface, "--json"}));
+}
+
+nlohmann::json only_chain(const nlohmann::json &status_document) {
+  const auto chains = status_document.value("chains", nlohmann::json::array());
+  if (chains.size() != 1)
+    throw std::runtime_error("expected one chain in " + status_document.dump());
+  return chains[0];
 }
 
 nlohmann::json XdpchainCli::features(const std::string &iface) const {

@@ -24,8 +24,9 @@ public:
   CommandResult run(const std::vector<std::string> &args,
                     std::chrono::milliseconds timeout = std::chrono::seconds(300)) const;
 
-  // `status IFACE --json` / `features [IFACE] --json`, parsed. Throw std::runtime_error
-  // (with the command's output) when the command fails or does not print one JSON object.
+  // `status IFACE --json` (the chain, unwrapped from "chains") / `features [IFACE] --json`. Throw
+  // std::runtime_error (with the command's output) when the command fails or does not print one
+  // JSON object.
   nlohmann::json status(const std::string &iface) const;
   nlohmann::json features(const std::string &iface = {}) const;
 
@@ -42,6 +43,10 @@ private:
   std::string netns_;
   std::string bpffs_root_;
 };
+
+// The one chain of a `status IFACE --json` document ({"schema_version", "chains": [chain]});
+// throws std::runtime_error when it lists another number of chains.
+nlohmann::json only_chain(const nlohmann::json &status_document);
 
 // Path of a test program object built from tests/progs: "<XDPCHAIN_PROGS_DIR>/NAME.o".
 std::string prog_path(const std::string &name);
