@@ -35,7 +35,8 @@ Result<Mode> parse_mode(const std::string &name) {
 const std::map<std::string, Backend> &backend_names() {
   static const std::map<std::string, Backend> names{{"auto", Backend::automatic},
                                                     {"freplace", Backend::freplace},
-                                                    {"tailcall", Backend::tailcall}};
+                                                    {"tailcall", Backend::tailcall},
+                                                    {"fused", Backend::fused}};
   return names;
 }
 
@@ -96,6 +97,7 @@ nlohmann::json status_json(const ChainStatus &status) {
           {"xdp_link_id", status.xdp_link_id},
           {"generation", status.generation},
           {"frags", status.frags},
+          {"counters", status.counters},
           {"foreign_program", status.foreign_program},
           {"programs", programs}};
 }
@@ -122,7 +124,7 @@ std::string status_table(const ChainStatus &status) {
       << to_string(status.mode) << " mode, " << to_string(status.backend)
       << " backend, dispatcher id " << status.dispatcher_prog_id << " (generation "
       << status.generation << "), link id " << status.xdp_link_id << (status.frags ? ", frags" : "")
-      << "\n";
+      << (status.counters ? "" : ", counters off") << "\n";
   if (!status.foreign_program.empty())
     out << "  warning: the interface runs " << status.foreign_program << "\n";
   char line[512];

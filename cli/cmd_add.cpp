@@ -21,6 +21,7 @@ struct AddOptions {
   std::string proceed_on;
   std::string mode; // "" = the chain's, else native
   dispatcher::Backend backend = dispatcher::Backend::automatic;
+  std::optional<bool> counters;
   bool force = false;
 };
 
@@ -36,6 +37,7 @@ Result<dispatcher::ChainSpec> with_member(const dispatcher::ChainSpec &current, 
     if (mode && *mode != current.mode) desired.mode = *mode; // refused later
     if (opts.backend != dispatcher::Backend::automatic) desired.backend = opts.backend;
   }
+  if (opts.counters) desired.counters = opts.counters;
   for (const auto &existing : current.members)
     if (!member.label.empty() && existing.label == member.label)
       return Error(ErrorKind::conflict,
@@ -99,8 +101,13 @@ void setup(CLI::App &app, GlobalOptions &global) {
       "verdicts that pass the packet on, e.g. pass,drop (default: object's, else pass)");
   sub->add_option("--mode", opts->mode,
                   "native (driver, also: drv) or generic (also: skb); default native");
-  sub->add_option("--backend", opts->backend, "auto, freplace or tailcall")
+  sub->add_option("--backend", opts->backend, "auto, freplace, tailcall or fused")
       ->transform(CLI::CheckedTransformer(backend_names(), CLI::ignore_case));
+  sub->add_option("--counters", opts->counters,
+                  "on or off: per-member counters (off only with --backend fused; default: "
+                  "keep the chain's, on for a new chain)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}},
+                                          CLI::ignore_case));
   sub->add_flag("--force", opts->force, "replace another tool's XDP program on the interface");
   sub->footer(
       "examples:\n  xdpchain add veth0 drop_icmp.o --priority 20\n"

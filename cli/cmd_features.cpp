@@ -29,6 +29,7 @@ int run_features(const FeaturesOptions &opts, GlobalOptions &global) {
     nlohmann::json out = json_document();
     out["freplace"] = to_json(f.freplace);
     out["tailcall"] = to_json(f.tailcall);
+    out["fused"] = to_json(f.fused);
     out["xdp_link"] = to_json(f.xdp_link);
     out["frags"] = to_json(f.frags);
     if (f.native) out["native"] = to_json(*f.native);
@@ -39,6 +40,7 @@ int run_features(const FeaturesOptions &opts, GlobalOptions &global) {
   std::cout << "kernel features:\n";
   print_line("freplace", f.freplace);
   print_line("tailcall", f.tailcall);
+  print_line("fused", f.fused);
   print_line("xdp_link", f.xdp_link);
   print_line("frags", f.frags);
   if (f.native) {

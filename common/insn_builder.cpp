@@ -98,6 +98,13 @@ void InsnBuilder::call_local(Label target) {
   insns_.push_back(make(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0));
 }
 
+void InsnBuilder::raw_branch(const bpf_insn &insn, Label target) {
+  const bool in_imm = insn.code == (BPF_JMP | BPF_CALL) || insn.code == (BPF_JMP32 | BPF_JA) ||
+                      insn.code == (BPF_LD | BPF_DW | BPF_IMM);
+  fixups_.push_back({insns_.size(), target.id, in_imm ? FixupKind::call : FixupKind::jump});
+  insns_.push_back(insn);
+}
+
 void InsnBuilder::exit_insn() {
   insns_.push_back(make(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
 }

@@ -64,6 +64,10 @@ public:
     insns_.insert(insns_.end(), insns.begin(), insns.end());
   }
 
+  // Appends a copied branch (jump, gotol, BPF-to-BPF call or ld_imm64 of a function address)
+  // whose target becomes `target`: the offset field the instruction uses is rewritten.
+  void raw_branch(const bpf_insn &insn, Label target);
+
   // Resolves every label reference. Fails if a label was used but never bound, or an
   // offset does not fit.
   Result<std::vector<bpf_insn>> assemble() const;
@@ -71,7 +75,7 @@ public:
   Result<size_t> label_pos(Label label) const;
 
 private:
-  enum class FixupKind { jump, call };
+  enum class FixupKind { jump, call }; // call: the offset is in imm
   struct Fixup {
     size_t insn;
     int label;

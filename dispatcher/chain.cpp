@@ -57,7 +57,9 @@ Backend choose_backend(const ChainSpec &desired, const CurrentChain &current) {
 // Replaces a build failure with the probe's reason when the kernel refuses the backend
 // itself (rather than one member).
 Error backend_refused(Backend backend, Error error) {
-  const FeatureResult &probe = backend == Backend::freplace ? probe_freplace() : probe_tailcall();
+  const FeatureResult &probe = backend == Backend::freplace ? probe_freplace()
+                               : backend == Backend::fused  ? probe_fused()
+                                                            : probe_tailcall();
   if (probe.supported) return error;
   Error refused(ErrorKind::not_supported, std::string("backend ") + to_string(backend) +
                                               " cannot work here: " + probe.reason);
@@ -66,7 +68,9 @@ Error backend_refused(Backend backend, Error error) {
 }
 
 Status check_limits(const ChainSpec &desired, Backend backend) {
-  int limit = backend == Backend::tailcall ? kMaxMembersTailcall : kMaxMembersFreplace;
+  int limit = backend == Backend::tailcall ? kMaxMembersTailcall
+              : backend == Backend::fused  ? kMaxMembersFused
+                                           : kMaxMembersFreplace;
   int count = static_cast<int>(desired.members.size());
   if (count <= limit) return {};
   Error error(ErrorKind::invalid_argument, "a chain of " + std::to_string(count) +
@@ -79,6 +83,20 @@ Status check_limits(const ChainSpec &desired, Backend backend) {
         .hint("the freplace backend takes up to " + std::to_string(kMaxMembersFreplace) +
               " programs where the kernel allows it (xdpchain features)");
   return error;
+}
+
+// Counters stay as the chain has them unless the spec says otherwise; a new chain counts.
+bool chain_counters(const ChainSpec &desired, const CurrentChain &current) {
+  if (desired.counters) return *desired.counters;
+  return current.present ? current.config.counters : true;
+}
+
+Status check_counters(bool counters, Backend backend) {
+  if (counters || backend == Backend::fused) return {};
+  return Error(ErrorKind::invalid_argument, std::string("the ") + to_string(backend) +
+                                                " backend always counts; only the fused "
+                                                "backend can turn counters off")
+      .hint("use --backend fused, or leave counters on");
 }
 
 // Opens every member's object (nothing is loaded yet), fills in priorities and proceed sets
@@ -219,8 +237,9 @@ std::vector<MemberDelta> compute_deltas(const std::vector<PlannedMember> &member
 }
 
 bool nothing_changes(const std::vector<MemberDelta> &deltas, const CurrentChain &current,
-                     Backend backend, Mode mode) {
-  if (!current.present || current.config.backend != backend || current.config.mode != mode)
+                     Backend backend, Mode mode, bool counters) {
+  if (!current.present || current.config.backend != backend || current.config.mode != mode ||
+      current.config.counters != counters)
     return false;
   return std::all_of(deltas.begin(), deltas.end(),
                      [](const MemberDelta &d) { return d.change == MemberChange::unchanged; });
@@ -320,12 +339,16 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
   if (!members) return std::move(members).error();
   sort_by_run_order(*members);
   report.deltas = compute_deltas(*members, current);
-  if (nothing_changes(report.deltas, current, backend, desired.mode) || apply_options.dry_run)
+  const bool counting = chain_counters(desired, current);
+  XDPC_TRY(check_counters(counting, backend));
+  if (nothing_changes(report.deltas, current, backend, desired.mode, counting) ||
+      apply_options.dry_run)
     return report;
 
   GenerationPlan plan;
   plan.backend = backend;
   plan.mode = desired.mode;
+  plan.counting = counting;
   plan.frags = std::all_of(members->begin(), members->end(),
                            [](const PlannedMember &m) { return m.record.frags; });
   plan.generation = current.config.generation + 1;
@@ -354,6 +377,7 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
   XDPC_TRY(assign_counters(plan.members, current, plan.counters_fd));
 
   auto built = plan.backend == Backend::freplace ? build_freplace_generation(plan, dir)
+               : plan.backend == Backend::fused  ? build_fused_generation(plan, dir)
                                                  : build_tailcall_generation(plan, dir);
   if (!built) {
     if (built.error().err() == EPERM || built.error().err() == EINVAL)
@@ -365,6 +389,7 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
   config.backend = plan.backend;
   config.mode = plan.mode;
   config.frags = plan.frags;
+  config.counters = plan.counting;
   config.generation = plan.generation;
   for (const auto &member : plan.members)
     config.slots.push_back(member.record);
@@ -423,7 +448,7 @@ Result<ApplyReport> change(const std::string &interface, const ChainChange &chan
   if (!locked) return std::move(locked).error().wrap(iface_frame(interface));
   ChainSpec current = locked->current.present
                           ? spec_from_config(interface, locked->current.config)
-                          : ChainSpec{interface, Mode::native, Backend::automatic, {}};
+                          : ChainSpec{interface, Mode::native, Backend::automatic, std::nullopt, {}};
   // A refused change (the verb's or the kernel's) leaves nothing behind on an interface we
   // did not own: `remove eth0 --all` on a bare interface creates no state directory.
   auto forget_unowned = [&] {
@@ -526,6 +551,7 @@ Result<ChainStatus> read_status_once(const std::string &interface, const ChainOp
   status.xdp_link_id = current.link_id;
   status.generation = current.config.generation;
   status.frags = current.config.frags;
+  status.counters = current.config.counters;
   if (attached->prog_id != current.dispatcher_id)
     status.foreign_program = attached->prog_id ? attached->describe() : "";
 
@@ -557,6 +583,8 @@ Result<ChainStatus> read_status_once(const std::string &interface, const ChainOp
           member.attached = info.prog_id == record.member_prog_id;
         }
       }
+    } else if (current.config.backend == Backend::fused) {
+      member.attached = true; // its code is inside the attached program
     } else if (prog_array) {
       uint32_t key = slot, entry_id = 0;
       if (bpf_map_lookup_elem(prog_array.get(), &key, &entry_id) == 0) {

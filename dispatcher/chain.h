@@ -56,6 +56,7 @@ struct ChainStatus {
   uint32_t xdp_link_id = 0;
   uint32_t generation = 0;
   bool frags = false;
+  bool counters = true;
   std::vector<MemberStatus> members; // in run order
   // Something else on the interface: "" or a description ("libxdp dispatcher, prog id 42").
   std::string foreign_program;

@@ -19,6 +19,7 @@ struct RawHeader {
   uint32_t mode;
   uint32_t frags;
   uint32_t generation;
+  uint32_t counters_off; // 0 in configs written before counters could be turned off
 };
 
 struct RawSlot {
@@ -94,6 +95,7 @@ Result<Fd> write_config_map(const ChainConfig &config) {
   header.mode = static_cast<uint32_t>(config.mode);
   header.frags = config.frags;
   header.generation = config.generation;
+  header.counters_off = !config.counters;
   std::memcpy(record.data(), &header, sizeof header);
   XDPC_TRY(put(fd.get(), 0, record.data()));
 
@@ -151,6 +153,7 @@ Result<ChainConfig> read_config_map(int map_fd) {
   config.mode = static_cast<Mode>(header.mode);
   config.frags = header.frags;
   config.generation = header.generation;
+  config.counters = header.counters_off == 0;
   for (uint32_t i = 0; i < header.slot_count; ++i) {
     key = i + 1;
     if (bpf_map_lookup_elem(map_fd, &key, record.data()) != 0)

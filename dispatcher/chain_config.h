@@ -36,6 +36,7 @@ struct ChainConfig {
   Backend backend = Backend::freplace;
   Mode mode = Mode::native;
   bool frags = false;
+  bool counters = true; // per-member counters (only the fused backend can turn them off)
   uint32_t generation = 0;
   std::vector<SlotRecord> slots;
 };

@@ -23,6 +23,8 @@ const char *to_string(Backend backend) {
     return "freplace";
   case Backend::tailcall:
     return "tailcall";
+  case Backend::fused:
+    return "fused";
   default:
     return "auto";
   }

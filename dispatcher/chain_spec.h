@@ -10,7 +10,7 @@
 namespace xdpchain::dispatcher {
 
 enum class Mode { native, generic };
-enum class Backend { automatic, freplace, tailcall };
+enum class Backend { automatic, freplace, tailcall, fused };
 
 // Set of XDP actions, bit (1 << XDP_xxx). XDP_ABORTED=0 .. XDP_REDIRECT=4.
 using ActionMask = uint32_t;
@@ -19,6 +19,7 @@ inline constexpr ActionMask kDefaultProceedOn = 1u << 2; // XDP_PASS, as libxdp
 // Hard limits, documented in docs/protocol.md.
 inline constexpr int kMaxMembersFreplace = 128;
 inline constexpr int kMaxMembersTailcall = 32; // kernel tail-call limit is 33 hops
+inline constexpr int kMaxMembersFused = 128;   // counter blocks; see docs/backends.md
 inline constexpr int kDefaultPriority = 50;    // as libxdp
 inline constexpr int kMinPriority = 0;
 inline constexpr int kMaxPriority = 1000;
@@ -45,6 +46,8 @@ struct ChainSpec {
   std::string interface;
   Mode mode = Mode::native;
   Backend backend = Backend::automatic;
+  // Per-member counters; unset keeps the current chain's setting (on for a new chain).
+  std::optional<bool> counters;
   // Any order; the chain runs them sorted (see order.h).
   std::vector<MemberSpec> members;
 };

@@ -32,6 +32,7 @@ struct GenerationPlan {
   std::vector<PlannedMember> members;  // in run order
   std::string current_generation_path; // where reused programs are pinned now
   int counters_fd = -1;
+  bool counting = true; // false: the generated code does not count (fused backend only)
 };
 
 struct BuiltGeneration {
@@ -42,6 +43,7 @@ struct BuiltGeneration {
 
 Result<BuiltGeneration> build_freplace_generation(GenerationPlan &plan, const StateDir &dir);
 Result<BuiltGeneration> build_tailcall_generation(GenerationPlan &plan, const StateDir &dir);
+Result<BuiltGeneration> build_fused_generation(GenerationPlan &plan, const StateDir &dir);
 
 // Loads the generation's main program (dispatcher or root), creates gen-<its id>/ and pins
 // it there as `dispatcher`.

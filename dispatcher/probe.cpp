@@ -4,6 +4,7 @@
 #include "common/insn_builder.h"
 #include "dispatcher/counters.h"
 #include "dispatcher/freplace_generator.h"
+#include "dispatcher/fused_generator.h"
 #include "dispatcher/program_loader.h"
 #include "dispatcher/state_dir.h"
 #include "dispatcher/tailcall_generator.h"
@@ -99,7 +100,34 @@ FeatureResult run_tailcall_probe() {
   return {true, "a prog array accepted an XDP program and a root that tail-calls it loaded"};
 }
 
+// Two inlined members that use the stack, one with a subprogram.
+FeatureResult run_fused_probe() {
+  bpf::InsnBuilder member;
+  bpf::Label sub = member.new_label();
+  member.st_imm(BPF_DW, bpf::R10, -8, XDP_PASS);
+  member.call_local(sub);
+  member.ldx(BPF_DW, bpf::R0, bpf::R10, -8);
+  member.exit_insn();
+  member.bind(sub);
+  member.mov64_imm(bpf::R0, 0);
+  member.exit_insn();
+  auto insns = member.assemble();
+  if (!insns) return {false, insns.error().str()};
+  FusedSpec spec;
+  spec.members = {{{}, "probe0", *insns}, {{}, "probe1", *insns}};
+  auto fused = generate_fused(spec);
+  if (!fused) return {false, fused.error().str()};
+  auto prog = load_program(fused->image);
+  if (!prog) return {false, "fused program refused: " + prog.error().str()};
+  return {true, "a generated program with two members' code inline loaded"};
+}
+
 } // namespace
+
+const FeatureResult &probe_fused() {
+  static const FeatureResult result = run_fused_probe();
+  return result;
+}
 
 const FeatureResult &probe_freplace() {
   static const FeatureResult result = [] {
@@ -164,6 +192,7 @@ Features probe_features(const std::string &interface) {
   Features features;
   features.freplace = probe_freplace();
   features.tailcall = probe_tailcall();
+  features.fused = probe_fused();
   features.xdp_link = probe_xdp_link();
   features.frags = probe_frags();
   if (!interface.empty()) {

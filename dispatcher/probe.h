@@ -17,6 +17,7 @@ struct FeatureResult {
 struct Features {
   FeatureResult freplace; // load a BPF_PROG_TYPE_EXT program against a generated stub, link it
   FeatureResult tailcall; // prog-array tail calls from XDP
+  FeatureResult fused;    // one generated program holding members' code inline
   FeatureResult xdp_link; // XDP attached through a bpf_link (atomic swaps)
   FeatureResult frags;    // XDP multi-buffer (BPF_F_XDP_HAS_FRAGS)
   std::optional<FeatureResult> native;  // only with an interface
@@ -26,6 +27,7 @@ struct Features {
 // Cached for the life of the process.
 const FeatureResult &probe_freplace();
 const FeatureResult &probe_tailcall();
+const FeatureResult &probe_fused();
 FeatureResult probe_xdp_link();
 FeatureResult probe_frags();
 // Tries to attach a pass-all program in `native`/`generic` mode to an interface that has

@@ -2,7 +2,7 @@
 // an entry program that runs the member's code as a subprogram and tail-calls the next slot.
 #include "dispatcher/chain_state.h"
 #include "dispatcher/generation.h"
-#include "dispatcher/member_insns.h"
+#include "dispatcher/member_code.h"
 #include "dispatcher/program_loader.h"
 #include "dispatcher/tailcall_generator.h"
 #include "ext/extension.h"
@@ -16,48 +16,11 @@ namespace xdpchain::dispatcher {
 
 namespace {
 
-struct MemberCode {
-  Fd program;   // the member loaded on its own: holds its maps, gives it a stable id
-  Fd insns_map; // its final instructions, for later generations
-  LoadedInsns insns;
-};
-
-Result<MemberCode> member_code(PlannedMember &member, const GenerationPlan &plan) {
-  MemberCode code;
-  if (!member.object) {
-    auto prog = open_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "prog"));
-    if (!prog) return std::move(prog).error();
-    auto insns_map = open_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "insns"));
-    if (!insns_map) return std::move(insns_map).error();
-    auto insns = load_member_insns(insns_map->get());
-    if (!insns) return std::move(insns).error();
-    code.program = std::move(*prog);
-    code.insns_map = std::move(*insns_map);
-    code.insns = std::move(*insns);
-    return code;
-  }
-  ext::ProgramObject &object = *member.object;
-  if (object.declared_extension())
-    return Error(ErrorKind::not_supported,
-                 "it is written as an extension (section freplace/...): the tail-call backend "
-                 "hosts XDP programs only")
-        .hint("use --backend freplace on a kernel that allows it, or rebuild it in SEC(\"xdp\")");
-  XDPC_TRY(object.load_as_xdp(member.record.frags));
-  code.insns.insns = object.final_insns();
-  XDPC_TRY(check_rehostable(code.insns.insns));
-  auto stored = store_member_insns(code.insns.insns);
-  if (!stored) return std::move(stored).error();
-  code.insns_map = std::move(*stored);
-  code.program = Fd(dup(object.prog_fd()));
-  if (!code.program) return Error::from_errno("dup program fd", errno);
-  return code;
-}
-
 Status add_members(GenerationPlan &plan, int prog_array_fd, const std::string &path) {
   for (size_t slot = 0; slot < plan.members.size(); ++slot) {
     PlannedMember &member = plan.members[slot];
     const std::string where = "program '" + member.record.label + "'";
-    auto code = member_code(member, plan);
+    auto code = member_code(member, plan, "tail-call");
     if (!code) return std::move(code).error().wrap(where);
 
     TailcallEntrySpec spec;

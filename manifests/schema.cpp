@@ -27,6 +27,7 @@ std::optional<dispatcher::Backend> read_backend(const std::string &text) {
   if (text == "auto") return dispatcher::Backend::automatic;
   if (text == "freplace") return dispatcher::Backend::freplace;
   if (text == "tailcall") return dispatcher::Backend::tailcall;
+  if (text == "fused") return dispatcher::Backend::fused;
   return std::nullopt;
 }
 

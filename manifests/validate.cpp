@@ -219,7 +219,8 @@ private:
       backend = read_backend(spec.backend.text);
       if (!backend)
         add(Check::bad_value, spec.backend.mark, "spec.backend",
-            "unknown backend '" + spec.backend.text + "', expected auto, freplace or tailcall");
+            "unknown backend '" + spec.backend.text +
+                "', expected auto, freplace, tailcall or fused");
     }
     check_programs(spec, backend);
   }
@@ -276,6 +277,7 @@ private:
     int limit = kMaxProgramsAuto;
     if (*backend == dispatcher::Backend::tailcall) limit = dispatcher::kMaxMembersTailcall;
     if (*backend == dispatcher::Backend::freplace) limit = dispatcher::kMaxMembersFreplace;
+    if (*backend == dispatcher::Backend::fused) limit = dispatcher::kMaxMembersFused;
     int count = static_cast<int>(programs.items.size());
     if (count <= limit) return;
     add(Check::too_many_programs, programs.mark, "spec.programs",

@@ -5,6 +5,7 @@
 // Prints a table of ns per packet, the ratio to the single program, and the cost per hop.
 #include "dispatcher/counters.h"
 #include "dispatcher/freplace_generator.h"
+#include "dispatcher/fused_generator.h"
 #include "dispatcher/program_loader.h"
 #include "dispatcher/tailcall_generator.h"
 #include "ext/program_object.h"
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <vector>
 
@@ -86,6 +88,15 @@ Fd freplace_dispatcher(int members, int counters_fd) {
   return must(load_program(must(generate_freplace_dispatcher(spec), "dispatcher")), "dispatcher");
 }
 
+Fd fused_chain(int members, const std::vector<bpf_insn> &member_insns, int counters_fd) {
+  FusedSpec spec;
+  spec.counters_map_fd = counters_fd;
+  for (int i = 0; i < members; ++i)
+    spec.members.push_back(
+        {{kDefaultProceedOn, static_cast<uint32_t>(i)}, "m" + std::to_string(i), member_insns});
+  return must(load_program(must(generate_fused(spec), "fused").image), "fused");
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -103,9 +114,11 @@ int main(int argc, char **argv) {
                 "ns per member");
     std::printf("%-34s %8d %10.1f %12.2f %14s\n", "single program, no chain", 1, single, 1.0, "-");
     Fd counters = must(create_counters_map(), "counters");
+    std::map<int, double> tailcall_per_member;
     for (int n : {1, 2, 4, 10, 32}) {
       Tailcall chain = tailcall_chain(n, member);
       double t = ns_per_run(chain.root.get());
+      tailcall_per_member[n] = (t - single) / n;
       std::printf("%-34s %8d %10.1f %12.2f %14.1f\n", "tail-call backend", n, t, t / single,
                   (t - single) / n);
     }
@@ -115,8 +128,21 @@ int main(int argc, char **argv) {
       std::printf("%-34s %8d %10.1f %12.2f %14.1f\n", "freplace dispatcher (stubs)", n, t,
                   t / single, (t - single) / n);
     }
+    for (bool counting : {true, false})
+      for (int n : {1, 2, 4, 10, 32, 64, 128}) {
+        Fd fused = fused_chain(n, member, counting ? counters.get() : -1);
+        double t = ns_per_run(fused.get());
+        double per_member = (t - single) / n;
+        std::printf("%-34s %8d %10.1f %12.2f %14.2f",
+                    counting ? "fused backend" : "fused backend, counters off", n, t, t / single,
+                    per_member);
+        if (tailcall_per_member.count(n) && tailcall_per_member[n] > 0)
+          std::printf("   %.2fx tail-call per member", per_member / tailcall_per_member[n]);
+        std::printf("\n");
+      }
     std::printf("\nns per member = (chain - single) / members: the chain's own cost per hop,\n"
-                "counters included. freplace rows run the dispatcher's stubs; an attached\n"
+                "counters included (except \"counters off\"). freplace rows run the dispatcher's "
+                "stubs; an attached\n"
                 "extension adds a trampoline jump per member on kernels that allow freplace.\n");
   } catch (const std::exception &e) {
     std::fprintf(stderr, "chain_bench: %s\n", e.what());

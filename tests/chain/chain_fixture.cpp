@@ -122,14 +122,14 @@ void BackendTest::SetUp() {
   create_network();
 }
 
-INSTANTIATE_TEST_SUITE_P(Chain, ChainTest,
-                         ::testing::Values(ChainParam{"tailcall", "native"},
-                                           ChainParam{"tailcall", "generic"},
-                                           ChainParam{"freplace", "native"},
-                                           ChainParam{"freplace", "generic"}),
-                         param_name);
+INSTANTIATE_TEST_SUITE_P(
+    Chain, ChainTest,
+    ::testing::Values(ChainParam{"tailcall", "native"}, ChainParam{"tailcall", "generic"},
+                      ChainParam{"fused", "native"}, ChainParam{"fused", "generic"},
+                      ChainParam{"freplace", "native"}, ChainParam{"freplace", "generic"}),
+    param_name);
 
-INSTANTIATE_TEST_SUITE_P(Chain, BackendTest, ::testing::Values("tailcall", "freplace"),
+INSTANTIATE_TEST_SUITE_P(Chain, BackendTest, ::testing::Values("tailcall", "fused", "freplace"),
                          [](const auto &info) { return info.param; });
 
 } // namespace xdpchain::test

@@ -2,7 +2,7 @@
 // command against a veth pair in two fresh network namespaces (tests/support/), and checks
 // what a user would notice: real packets passing or not, `status --json`, kernel state.
 //
-// ChainTest runs each scenario for every (backend, mode): backend tailcall|freplace, mode
+// ChainTest runs each scenario for every (backend, mode): backend tailcall|fused|freplace, mode
 // native|generic. A freplace case is skipped only when `xdpchain features` reports that
 // this kernel refuses freplace, and never inside the test VM (XDPCHAIN_IN_VM=1), where
 // freplace must work.

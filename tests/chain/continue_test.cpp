@@ -1,7 +1,8 @@
 // Continue semantics on real packets, for every (backend, mode): a member's verdict passes
 // the packet to the next member exactly when it is in that member's proceed set; any other
 // verdict is final; a chain that runs off its end passes the packet. And the chain lengths
-// each backend promises: 64 members on freplace, 32 on tailcall (kernel limit 33 hops).
+// each backend promises: 64 members on freplace, 32 on tailcall (kernel limit 33 hops),
+// 128 on fused (one counter block each).
 // And whole-chain swaps are atomic while traffic flows.
 #include "tests/chain/chain_fixture.h"
 
@@ -115,7 +116,7 @@ TEST_P(ChainTest, SwapsUnderTrafficNeitherLeakNorLosePackets) {
 
 // Chain length does not depend on the mode: native only, which halves the (slow) VM runs.
 TEST_P(BackendTest, LongestChainTheBackendPromisesForwardsTraffic) {
-  const int members = backend() == "freplace" ? 64 : 32;
+  const int members = backend() == "freplace" ? 64 : backend() == "fused" ? 128 : 32;
   const std::vector<std::string> common = {"--backend", backend(), "--mode", "native"};
   auto add_pass = [&](const std::string &label, int priority) {
     std::vector<std::string> args = {"--name", label, "--priority", std::to_string(priority)};

@@ -139,7 +139,7 @@ TEST(Validate, BadValueMode) {
 TEST(Validate, BadValueBackend) {
   auto d = only_diagnostic(edit("backend: auto", "backend: bpf"));
   expect_diagnostic(d, Check::bad_value, 8, 12, "spec.backend",
-                    "unknown backend 'bpf', expected auto, freplace or tailcall");
+                    "unknown backend 'bpf', expected auto, freplace, tailcall or fused");
 }
 
 TEST(Validate, BadValueObjectName) {

@@ -1,0 +1,47 @@
+// Generates the fused backend's program: one XDP program holding every member's main
+// function inline, in chain order, followed by the members' subprograms. The generated
+// code keeps ctx and the counters pointer in its own stack slots (the top kFusedSlotBytes
+// below r10); members' stack accesses are moved below them (inline_member.h).
+#pragma once
+
+#include "common/result.h"
+#include "dispatcher/dispatcher_spec.h"
+
+#include <string>
+#include <vector>
+
+namespace xdpchain::dispatcher {
+
+inline constexpr int16_t kFusedSlotBytes = 16; // ctx at r10-8, counters pointer at r10-16
+
+struct FusedMemberSpec {
+  SlotSpec slot;
+  std::string label;           // for error messages
+  std::vector<bpf_insn> insns; // final instructions (relocated, map fds, subprograms appended)
+};
+
+struct FusedSpec {
+  std::vector<FusedMemberSpec> members; // in run order
+  int counters_map_fd = -1;             // -1: no counters
+  bool frags = false;
+};
+
+// Where each member's instructions ended up, to name the member a verifier error is in.
+struct FusedRange {
+  size_t begin = 0, end = 0; // [begin, end) instruction indexes
+  size_t member = 0;         // index in FusedSpec::members
+};
+
+struct FusedImage {
+  ProgramImage image;
+  std::vector<FusedRange> ranges;
+  uint32_t stack_bytes = 0; // ours + the deepest member's main function
+};
+
+Result<FusedImage> generate_fused(const FusedSpec &spec);
+
+// The member a verifier log stopped in: the last "N: (" instruction line of `log`, looked up
+// in `ranges`. -1 when the log names no instruction inside a member.
+long member_at_verifier_stop(const std::string &log, const std::vector<FusedRange> &ranges);
+
+} // namespace xdpchain::dispatcher

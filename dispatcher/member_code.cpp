@@ -1,0 +1,44 @@
+#include "dispatcher/member_code.h"
+
+#include "dispatcher/chain_state.h"
+#include "ext/extension.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace xdpchain::dispatcher {
+
+Result<MemberCode> member_code(PlannedMember &member, const GenerationPlan &plan,
+                               const char *backend) {
+  MemberCode code;
+  if (!member.object) {
+    auto prog = open_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "prog"));
+    if (!prog) return std::move(prog).error();
+    auto insns_map = open_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "insns"));
+    if (!insns_map) return std::move(insns_map).error();
+    auto insns = load_member_insns(insns_map->get());
+    if (!insns) return std::move(insns).error();
+    code.program = std::move(*prog);
+    code.insns_map = std::move(*insns_map);
+    code.insns = std::move(*insns);
+    return code;
+  }
+  ext::ProgramObject &object = *member.object;
+  if (object.declared_extension())
+    return Error(ErrorKind::not_supported, std::string("it is written as an extension (section "
+                                                       "freplace/...): the ") +
+                                               backend + " backend hosts XDP programs only")
+        .hint("use --backend freplace on a kernel that allows it, or rebuild it in SEC(\"xdp\")");
+  XDPC_TRY(object.load_as_xdp(member.record.frags));
+  code.insns.insns = object.final_insns();
+  XDPC_TRY(check_rehostable(code.insns.insns));
+  auto stored = store_member_insns(code.insns.insns);
+  if (!stored) return std::move(stored).error();
+  code.insns_map = std::move(*stored);
+  code.program = Fd(dup(object.prog_fd()));
+  if (!code.program) return Error::from_errno("dup program fd", errno);
+  return code;
+}
+
+} // namespace xdpchain::dispatcher
