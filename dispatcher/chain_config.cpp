@@ -141,7 +141,8 @@ Result<ChainConfig> read_config_map(int map_fd) {
   // Stored as the enums' values: range-checked, so a damaged map is an error, not a backend
   // or mode that does not exist.
   if (header.backend != static_cast<uint32_t>(Backend::freplace) &&
-      header.backend != static_cast<uint32_t>(Backend::tailcall))
+      header.backend != static_cast<uint32_t>(Backend::tailcall) &&
+      header.backend != static_cast<uint32_t>(Backend::fused))
     return Error(ErrorKind::invalid_argument,
                  "chain config: unknown backend " + std::to_string(header.backend));
   if (header.mode != static_cast<uint32_t>(Mode::native) &&
