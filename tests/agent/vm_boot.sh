@@ -70,7 +70,7 @@ replies=$(ping_replies 5)
 json=$("$xdpchain" --bpffs "$bpffs_root" --netns $dut_ns status $dut --json)
 [[ $json =~ \"label\":\ *\"drop-icmp\" ]] || fail "no drop-icmp member: $json"
 drops=$(python3 -c 'import json,sys; s=json.load(sys.stdin)
-print([p for p in s["programs"] if p["label"]=="drop-icmp"][0]["counters"]["drop"])' <<<"$json")
+print([p for p in s["chains"][0]["programs"] if p["label"]=="drop-icmp"][0]["counters"]["drop"])' <<<"$json")
 [ "$drops" -ge 5 ] || fail "drop-icmp dropped $drops, expected >= 5"
 say "ICMP dropped ($drops echo requests)"
 kill -TERM $agent_pid
