@@ -273,14 +273,14 @@ TEST_F(AgentNetnsTest, NewLinkMatchingTheGlobGetsItsChainWithinOneSecond) {
   auto chain_of = [&](const std::string &ifname) {
     auto st = nlohmann::json::parse(xdpchain({"status", ifname, "--json"}).out, nullptr, false);
     std::vector<std::string> out;
-    if (st.is_discarded()) return out;
-    for (const auto &p : st.value("programs", nlohmann::json::array()))
+    if (st.is_discarded() || st.value("chains", nlohmann::json::array()).empty()) return out;
+    for (const auto &p : st["chains"][0].value("programs", nlohmann::json::array()))
       out.push_back(p.value("label", std::string()));
     return out;
   };
   ASSERT_TRUE(wait_until([&] { return chain_of(added) == kChain; }, 1s))
       << "the new link '" << added << "' did not get its chain within 1 s\n"
-      << agent->log();
+      << xdpchain({"status", added, "--json"}) << agent->log();
   RecordProperty("new_link_to_chain_ms",
                  static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::steady_clock::now() - started)
