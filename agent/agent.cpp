@@ -88,6 +88,7 @@ private:
   void remove(const ChainTarget &target);
   void on_link_events(const LinkWatch &watch, const std::vector<LinkEvent> &events);
   void update_link_watches();
+  void report_selection_problems();
   void publish_config();
   bool handle_signal();
 
@@ -99,6 +100,7 @@ private:
   std::map<std::string, std::unique_ptr<LinkWatch>> watches_; // by netns name
   std::map<std::string, int> ifindex_;                        // by interface_key()
   std::map<std::string, std::string> last_error_;             // by interface_key()
+  std::set<std::string> selection_problems_;                  // logged already
   std::optional<Clock::time_point> rescan_at_;                // debounce of file events
   bool running_ = true;
 };
@@ -169,9 +171,7 @@ void Agent::rescan(bool reread, Reason reason) {
 }
 
 void Agent::update_link_watches() {
-  std::set<std::string> wanted;
-  for (const auto &target : config_.targets())
-    wanted.insert(target.netns);
+  std::set<std::string> wanted = config_.namespaces();
   for (auto it = watches_.begin(); it != watches_.end();) {
     bool stale = !wanted.count(it->first) ||
                  (!it->first.empty() && netns_inode(it->first) != it->second->netns_inode());
@@ -189,8 +189,23 @@ void Agent::update_link_watches() {
   }
 }
 
+// A selection that picks no interface is not fatal (a matching link may appear later): it
+// is logged once while it lasts and counted as an apply error.
+void Agent::report_selection_problems() {
+  std::set<std::string> now;
+  for (auto &problem : config_.selection_problems()) {
+    if (!selection_problems_.count(problem)) {
+      log_error(problem + "; waiting for a matching interface");
+      board_->update([](BoardSnapshot &b) { ++b.apply_errors; });
+    }
+    now.insert(std::move(problem));
+  }
+  selection_problems_ = std::move(now);
+}
+
 void Agent::reconcile_all(Reason reason) {
   update_link_watches();
+  report_selection_problems();
   for (const auto &target : config_.targets())
     reconcile(target, reason);
 }

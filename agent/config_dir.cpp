@@ -1,5 +1,7 @@
 #include "agent/config_dir.h"
 
+#include "manifests/interface_selection.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -95,8 +97,9 @@ std::vector<ChainTarget> ConfigDir::targets() const {
   std::vector<ChainTarget> all;
   std::set<std::string> taken;
   for (const auto &[path, state] : files_)
-    for (const auto &target : state.targets)
-      if (taken.insert(interface_key(target)).second) all.push_back(target);
+    for (const auto &stored : state.targets)
+      for (auto &target : concrete(stored))
+        if (taken.insert(interface_key(target)).second) all.push_back(std::move(target));
   return all;
 }
 
@@ -104,9 +107,35 @@ std::vector<ChainTarget> ConfigDir::duplicates() const {
   std::vector<ChainTarget> left_out;
   std::set<std::string> taken;
   for (const auto &[path, state] : files_)
-    for (const auto &target : state.targets)
-      if (!taken.insert(interface_key(target)).second) left_out.push_back(target);
+    for (const auto &stored : state.targets)
+      for (auto &target : concrete(stored))
+        if (!taken.insert(interface_key(target)).second) left_out.push_back(std::move(target));
   return left_out;
+}
+
+std::vector<std::string> ConfigDir::selection_problems() const {
+  std::vector<std::string> problems;
+  for (const auto &[path, state] : files_)
+    for (const auto &stored : state.targets)
+      if (stored.selection.given())
+        if (auto resolved = manifests::resolve_targets({stored}); !resolved)
+          problems.push_back(resolved.error().str());
+  return problems;
+}
+
+std::set<std::string> ConfigDir::namespaces() const {
+  std::set<std::string> all;
+  for (const auto &[path, state] : files_)
+    for (const auto &stored : state.targets)
+      all.insert(stored.netns);
+  return all;
+}
+
+std::vector<ChainTarget> concrete(const ChainTarget &target) {
+  if (!target.selection.given()) return {target};
+  auto resolved = manifests::resolve_targets({target});
+  if (!resolved) return {}; // selection_problems() tells; the interfaces may appear later
+  return std::move(*resolved);
 }
 
 } // namespace xdpchain::agent

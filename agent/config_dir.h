@@ -7,6 +7,7 @@
 #include "agent/apply_adapter.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,12 @@ public:
   std::vector<ChainTarget> targets() const;
   // Targets left out of targets() because a file sorting earlier names their interface.
   std::vector<ChainTarget> duplicates() const;
+  // Targets with spec.interfaces / interfaceSelector are resolved against the namespace's
+  // links on every call of targets()/duplicates(); these are the selections that pick no
+  // interface now (one message each, naming the document and its patterns).
+  std::vector<std::string> selection_problems() const;
+  // Every network namespace a good file names, selected interfaces or not.
+  std::set<std::string> namespaces() const;
   const std::map<std::string, FileState> &files() const { return files_; }
   const std::string &path() const { return path_; }
 
@@ -44,6 +51,10 @@ private:
   std::string path_;
   std::map<std::string, FileState> files_; // by path, sorted
 };
+
+// A stored target as concrete targets: itself when it names one interface, else one per
+// interface its selection picks now (none when it picks none).
+std::vector<ChainTarget> concrete(const ChainTarget &target);
 
 // Key of a target's interface: "netns/interface".
 std::string interface_key(const ChainTarget &target);

@@ -6,6 +6,7 @@
 #include "cli/json_output.h"
 #include "cli/report.h"
 #include "manifests/delta_text.h"
+#include "manifests/interface_selection.h"
 #include "manifests/load.h"
 #include "manifests/netns.h"
 
@@ -107,6 +108,9 @@ int run_diff(const DiffOptions &opts, const GlobalOptions &global) {
   load_options.validate.state_root = global.bpffs_root;
   manifests::LoadedManifest loaded = manifests::load_manifest(opts.file, load_options);
   if (!loaded.ok()) return report_manifest_problems(opts.file, loaded, global);
+  auto resolved = manifests::resolve_targets(loaded.targets); // globs, primary: now
+  if (!resolved) return report_error(resolved.error().hint("nothing changed"), global);
+  loaded.targets = std::move(*resolved);
   dispatcher::ChainOptions options = chain_options(global);
   bool differs = false;
   nlohmann::json out = json_document();

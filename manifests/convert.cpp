@@ -58,6 +58,9 @@ private:
     target.origin = location(file_.path, document.mark);
     target.force = spec.force.given() && spec.force.text == "true";
     target.spec.interface = spec.interface.text;
+    for (const auto &pattern : spec.interfaces.items)
+      target.selection.patterns.push_back(pattern.text);
+    target.selection.primary = spec.interface_selector.primary.text == "true";
     if (spec.mode.given()) target.spec.mode = read_mode(spec.mode.text).value_or(target.spec.mode);
     if (spec.backend.given())
       target.spec.backend = read_backend(spec.backend.text).value_or(target.spec.backend);

@@ -71,9 +71,16 @@ struct MetadataManifest : Object {
   StringMap annotations;
 };
 
+// spec.interfaceSelector: picks interfaces by a property rather than by name.
+struct InterfaceSelectorManifest : Object {
+  Scalar primary; // true: the interface holding the default route
+};
+
 struct SpecManifest : Object {
   Scalar interface;
-  Scalar network_namespace; // `namespace`
+  List<Scalar> interfaces; // names and glob patterns (`eth*`), resolved at apply time
+  InterfaceSelectorManifest interface_selector; // `interfaceSelector`
+  Scalar network_namespace;                     // `namespace`
   Scalar mode;
   Scalar backend;
   Scalar force; // true: replace another tool's XDP program on the interface

@@ -135,12 +135,25 @@ MetadataManifest read_metadata(const YAML::Node &node, const Mark &key_mark) {
   return out;
 }
 
+InterfaceSelectorManifest read_interface_selector(const YAML::Node &node, const Mark &key_mark) {
+  InterfaceSelectorManifest out;
+  read_object(node, key_mark, out,
+              [&](const std::string &name, const YAML::Node &value, const Mark &mark) {
+                if (name == "primary") out.primary = read_scalar(value, mark);
+              });
+  return out;
+}
+
 SpecManifest read_spec(const YAML::Node &node, const Mark &key_mark) {
   SpecManifest out;
   read_object(node, key_mark, out,
               [&](const std::string &name, const YAML::Node &value, const Mark &mark) {
                 if (name == "interface")
                   out.interface = read_scalar(value, mark);
+                else if (name == "interfaces")
+                  out.interfaces = read_list<Scalar>(value, mark, read_scalar);
+                else if (name == "interfaceSelector")
+                  out.interface_selector = read_interface_selector(value, mark);
                 else if (name == "namespace")
                   out.network_namespace = read_scalar(value, mark);
                 else if (name == "mode")

@@ -1,5 +1,7 @@
 #include "manifests/validate.h"
 
+#include "manifests/interface_selection.h"
+
 #include "dispatcher/chain_spec.h"
 #include "manifests/key_check.h"
 #include "manifests/netns.h"
@@ -194,7 +196,9 @@ private:
   }
 
   void check_spec(const SpecManifest &spec) {
-    keys(spec, "spec", {"interface", "namespace", "mode", "backend", "force", "programs"});
+    keys(spec, "spec",
+         {"interface", "interfaces", "interfaceSelector", "namespace", "mode", "backend", "force",
+          "programs"});
     if (spec.force.given() && (spec.force.kind != NodeKind::scalar || spec.force.quoted ||
                                (spec.force.text != "true" && spec.force.text != "false")))
       add(Check::wrong_type, spec.force.mark, "spec.force",
@@ -210,7 +214,7 @@ private:
               netns_path(spec.network_namespace.text) + ")",
           "create it with 'ip netns add " + spec.network_namespace.text + "'");
     }
-    if (string(spec.interface, spec.mark, "spec.interface", true)) check_interface(spec, netns_ok);
+    check_selection(spec, netns_ok);
     if (string(spec.mode, spec.mark, "spec.mode", false) && !read_mode(spec.mode.text))
       add(Check::bad_value, spec.mode.mark, "spec.mode",
           "unknown mode '" + spec.mode.text + "', expected native or generic");
@@ -223,6 +227,54 @@ private:
                 "', expected auto, freplace, tailcall or fused");
     }
     check_programs(spec, backend);
+  }
+
+  // Exactly one of spec.interface, spec.interfaces and spec.interfaceSelector.
+  void check_selection(const SpecManifest &spec, bool netns_ok) {
+    int given = spec.interface.given() + spec.interfaces.given() + spec.interface_selector.given();
+    if (given > 1) {
+      add(Check::conflict, spec.mark, "spec",
+          "give only one of 'interface', 'interfaces' and 'interfaceSelector'");
+      return;
+    }
+    if (spec.interfaces.given()) return check_interface_list(spec.interfaces);
+    if (spec.interface_selector.given()) return check_selector(spec.interface_selector);
+    if (string(spec.interface, spec.mark, "spec.interface", true)) check_interface(spec, netns_ok);
+  }
+
+  void check_interface_list(const List<Scalar> &list) {
+    if (list.kind != NodeKind::sequence) {
+      add(Check::wrong_type, list.mark, "spec.interfaces",
+          "expected a list, got " + describe(list));
+      return;
+    }
+    if (list.items.empty()) {
+      add(Check::bad_value, list.mark, "spec.interfaces", "must not be empty",
+          "name at least one interface or pattern, e.g. [eth0, 'ens*']");
+      return;
+    }
+    for (size_t i = 0; i < list.items.size(); ++i) {
+      const Scalar &item = list.items[i];
+      const std::string path = index("spec.interfaces", i);
+      if (!string(item, list.mark, path, true)) continue;
+      if (auto problem = pattern_problem(item.text))
+        add(Check::bad_value, item.mark, path, "interface pattern '" + item.text + "' " + *problem);
+    }
+  }
+
+  void check_selector(const InterfaceSelectorManifest &selector) {
+    if (!mapping(selector, selector.mark, "spec.interfaceSelector", true)) return;
+    keys(selector, "spec.interfaceSelector", {"primary"});
+    const Scalar &primary = selector.primary;
+    if (!primary.given()) {
+      add(Check::missing_key, selector.mark, "spec.interfaceSelector.primary",
+          "missing required key", "'primary: true' picks the interface of the default route");
+      return;
+    }
+    if (primary.kind != NodeKind::scalar || primary.quoted || primary.text != "true")
+      add(Check::bad_value, primary.mark, "spec.interfaceSelector.primary",
+          "expected true, got " +
+              (primary.kind == NodeKind::scalar ? "'" + primary.text + "'" : describe(primary)));
   }
 
   void check_interface(const SpecManifest &spec, bool netns_ok) {

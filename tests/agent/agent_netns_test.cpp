@@ -247,3 +247,67 @@ TEST_F(AgentNetnsTest, StatsWatchShowsRatesAndTotalsEveryInterval) {
 
 } // namespace
 } // namespace xdpchain::test
+
+namespace xdpchain::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// spec.interfaces with a glob: the agent resolves it in the DUT's namespace at start, and
+// again on link events, so a link created later whose name matches gets the chain too.
+TEST_F(AgentNetnsTest, NewLinkMatchingTheGlobGetsItsChainWithinOneSecond) {
+  std::string text = std::regex_replace(
+      manifest("edge", {{"drop-icmp", "xdp_drop_icmp"}, {"pass", "xdp_pass"}}),
+      std::regex("  interface: [^\n]*\n"), "  interfaces: ['" + iface() + "*']\n");
+  write("edge.yaml", text);
+  auto agent = start_agent(/*resync_seconds=*/60); // only the link event can select it
+  ASSERT_EQ(labels(), kChain) << agent->log();
+  expect_chain_verdicts();
+
+  const std::string added = iface() + "n"; // matches the glob
+  const std::string other = "o" + iface(); // its peer: does not
+  auto started = std::chrono::steady_clock::now();
+  CommandResult link =
+      net().exec_dut({"ip", "link", "add", added, "type", "veth", "peer", "name", other});
+  ASSERT_EQ(link.exit_code, 0) << link;
+  auto chain_of = [&](const std::string &ifname) {
+    auto st = nlohmann::json::parse(xdpchain({"status", ifname, "--json"}).out, nullptr, false);
+    std::vector<std::string> out;
+    if (st.is_discarded() || st.value("chains", nlohmann::json::array()).empty()) return out;
+    for (const auto &p : st["chains"][0].value("programs", nlohmann::json::array()))
+      out.push_back(p.value("label", std::string()));
+    return out;
+  };
+  ASSERT_TRUE(wait_until([&] { return chain_of(added) == kChain; }, 1s))
+      << "the new link '" << added << "' did not get its chain within 1 s\n"
+      << xdpchain({"status", added, "--json"}) << agent->log();
+  RecordProperty("new_link_to_chain_ms",
+                 static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - started)
+                                      .count()));
+  EXPECT_TRUE(chain_of(other).empty()) << "'" << other << "' does not match the glob";
+  EXPECT_EQ(labels(), kChain) << "the first veth keeps its chain";
+  expect_chain_verdicts();
+  EXPECT_GE(agent->metric("xdpchain_interface_events_total{event=\"appeared\"}"), 1);
+}
+
+// A glob that matches nothing is logged and counted, not fatal: the agent keeps running.
+TEST_F(AgentNetnsTest, SelectionMatchingNothingIsLoggedAndCounted) {
+  std::string text =
+      std::regex_replace(manifest("edge", {{"drop-icmp", "xdp_drop_icmp"}, {"pass", "xdp_pass"}}),
+                         std::regex("  interface: [^\n]*\n"), "  interfaces: ['nomatch*']\n");
+  write("edge.yaml", text);
+  auto agent = start_agent();
+  ASSERT_TRUE(wait_until(
+      [&] { return agent->log().find("matches no interface") != std::string::npos; }, 5s))
+      << agent->log();
+  EXPECT_NE(agent->log().find("document 'edge': spec.interfaces [nomatch*] matches no interface"),
+            std::string::npos)
+      << agent->log();
+  EXPECT_GE(agent->metric("xdpchain_apply_errors_total"), 1);
+  EXPECT_EQ(agent->http_get("/healthz").find("xdpchain_agent_up 1") != std::string::npos, true);
+  EXPECT_TRUE(labels().empty());
+}
+
+} // namespace
+} // namespace xdpchain::test

@@ -1,6 +1,7 @@
 // convert(): validated manifests to dispatcher::ChainSpec, one per document.
 #include "manifests/convert.h"
 
+#include "manifests/interface_selection.h"
 #include "manifests/object_cache.h"
 #include "tests/manifests/manifest_test_util.h"
 
@@ -183,6 +184,39 @@ TEST(ObjectCache, DefaultFollowsTheEnvironment) {
   EXPECT_EQ(default_object_cache(), "/tmp/somewhere");
   ::unsetenv("XDPCHAIN_OBJECT_CACHE");
   EXPECT_EQ(default_object_cache(), "/run/xdpchain/objects");
+}
+
+} // namespace
+} // namespace xdpchain::manifests
+
+namespace xdpchain::manifests {
+namespace {
+
+TEST(ConvertSelection, PatternsAndPrimaryStayPlainData) {
+  std::string text = testing::kValidManifest;
+  text.replace(text.find("  interface: eth0\n"), 18, "  interfaces: [eth0, 'ens*']\n");
+  auto targets = convert_ok(text);
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(targets[0].selection.patterns, (std::vector<std::string>{"eth0", "ens*"}));
+  EXPECT_FALSE(targets[0].selection.primary);
+  EXPECT_EQ(targets[0].spec.interface, "") << "resolved at apply time, not here";
+
+  text = testing::kValidManifest;
+  text.replace(text.find("  interface: eth0\n"), 18, "  interfaceSelector: {primary: true}\n");
+  targets = convert_ok(text);
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_TRUE(targets[0].selection.primary);
+  EXPECT_TRUE(targets[0].selection.patterns.empty());
+}
+
+TEST(ConvertSelection, ASingleInterfaceNeedsNoResolving) {
+  auto targets = convert_ok(testing::kValidManifest);
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_FALSE(targets[0].selection.given());
+  auto resolved = resolve_targets(targets);
+  ASSERT_TRUE(resolved) << resolved.error().str();
+  ASSERT_EQ(resolved->size(), 1u);
+  EXPECT_EQ((*resolved)[0].spec.interface, "eth0");
 }
 
 } // namespace

@@ -2,6 +2,8 @@
 // the message; plus that all problems of a file are reported together.
 #include "manifests/validate.h"
 
+#include "manifests/interface_selection.h"
+
 #include "tests/manifests/manifest_test_util.h"
 
 #include <gtest/gtest.h>
@@ -375,6 +377,68 @@ TEST(Validate, InterfaceLookupFailureIsReported) {
   EXPECT_EQ(format(diagnostics[0]),
             "/m/chain.yaml:6:14: key 'spec.interface': interface 'eth0': setns: Operation not "
             "permitted");
+}
+
+} // namespace
+} // namespace xdpchain::manifests
+
+namespace xdpchain::manifests {
+namespace {
+
+std::string selecting(const std::string &lines) {
+  std::string text = testing::kValidManifest;
+  text.replace(text.find("  interface: eth0\n"), 18, lines);
+  return text;
+}
+
+TEST(ValidateSelection, NamesAndGlobPatternsAreAccepted) {
+  EXPECT_TRUE(validate_text(selecting("  interfaces: [eth0, 'ens*', 'enp[0-9]s?']\n")).empty());
+  EXPECT_TRUE(validate_text(selecting("  interfaceSelector:\n    primary: true\n")).empty());
+}
+
+TEST(ValidateSelection, EmptyListIsRejectedWithItsPosition) {
+  auto d = only_diagnostic(selecting("  interfaces: []\n"));
+  expect_diagnostic(d, Check::bad_value, 6, 15, "spec.interfaces", "must not be empty");
+}
+
+TEST(ValidateSelection, MalformedPatternsAreRejectedWithTheirPositions) {
+  auto d = only_diagnostic(selecting("  interfaces: [eth0, 'en[s*']\n"));
+  expect_diagnostic(d, Check::bad_value, 6, 22, "spec.interfaces[1]",
+                    "interface pattern 'en[s*' has a '[' without its closing ']'");
+  d = only_diagnostic(selecting("  interfaces:\n    - eth0\n    - 'a/b'\n"));
+  expect_diagnostic(d, Check::bad_value, 8, 7, "spec.interfaces[1]",
+                    "interface pattern 'a/b' holds '/', which no interface name can");
+  d = only_diagnostic(selecting("  interfaces: [averyveryverylongname*]\n"));
+  expect_diagnostic(d, Check::bad_value, 6, 16, "spec.interfaces[0]",
+                    "interface pattern 'averyveryverylongname*' is longer than 15 characters");
+  d = only_diagnostic(selecting("  interfaces: eth0\n"));
+  expect_diagnostic(d, Check::wrong_type, 6, 15, "spec.interfaces",
+                    "expected a list, got a scalar");
+}
+
+TEST(ValidateSelection, OnlyOneWayOfNamingInterfaces) {
+  auto d = only_diagnostic(selecting("  interface: eth0\n  interfaces: [eth1]\n"));
+  EXPECT_EQ(d.check, Check::conflict);
+  EXPECT_EQ(d.message, "give only one of 'interface', 'interfaces' and 'interfaceSelector'");
+}
+
+TEST(ValidateSelection, PrimaryMustBeTrue) {
+  auto d = only_diagnostic(selecting("  interfaceSelector:\n    primary: false\n"));
+  expect_diagnostic(d, Check::bad_value, 7, 14, "spec.interfaceSelector.primary",
+                    "expected true, got 'false'");
+  auto misspelt = validate_text(selecting("  interfaceSelector:\n    primray: true\n"));
+  ASSERT_EQ(misspelt.size(), 2u);
+  EXPECT_EQ(misspelt[0].check, Check::unknown_key);
+  EXPECT_EQ(misspelt[1].check, Check::missing_key);
+}
+
+TEST(ValidateSelection, PatternProblems) {
+  EXPECT_FALSE(pattern_problem("eth*"));
+  EXPECT_FALSE(pattern_problem("en[!x]*"));
+  EXPECT_FALSE(pattern_problem("a[]]"));
+  EXPECT_TRUE(pattern_problem(""));
+  EXPECT_TRUE(pattern_problem("eth 0"));
+  EXPECT_TRUE(pattern_problem("eth:0"));
 }
 
 } // namespace
