@@ -50,8 +50,7 @@ Result<std::string> read_untrusted_file(const std::string &path, size_t max_byte
   int raw = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (raw < 0) {
     int err = errno;
-    if (err == ENOENT)
-      return Error(ErrorKind::not_found, what + " '" + path + "': open", err);
+    if (err == ENOENT) return Error(ErrorKind::not_found, what + " '" + path + "': open", err);
     return Error(ErrorKind::invalid_argument, what + " '" + path + "' cannot be opened", err);
   }
   Fd fd(raw);

@@ -446,9 +446,10 @@ Result<ApplyReport> change(const std::string &interface, const ChainChange &chan
     return report;
   }
   if (!locked) return std::move(locked).error().wrap(iface_frame(interface));
-  ChainSpec current = locked->current.present
-                          ? spec_from_config(interface, locked->current.config)
-                          : ChainSpec{interface, Mode::native, Backend::automatic, std::nullopt, {}};
+  ChainSpec current =
+      locked->current.present
+          ? spec_from_config(interface, locked->current.config)
+          : ChainSpec{interface, Mode::native, Backend::automatic, std::nullopt, {}};
   // A refused change (the verb's or the kernel's) leaves nothing behind on an interface we
   // did not own: `remove eth0 --all` on a bare interface creates no state directory.
   auto forget_unowned = [&] {
