@@ -18,7 +18,11 @@ namespace xdpchain::compiler {
 //   expansion-limit runaway expansion: step, nesting, list-cell, output or call budgets
 //   constant        defconstant and constant folding
 //   definition      defstruct, defmap, defprog and the top level
-//   lowering        program bodies: forms, arity, variables, types, maps, helpers
+//   semantic        program bodies, checked before lowering (compiler/sema/): arity,
+//                   unbound and duplicate variables, unknown forms, maps, helpers and
+//                   context fields, operands of the wrong kind, missing constants
+//   lowering        what only lowering can see: stack space, offsets out of range,
+//                   division by a computed zero, constant addresses
 //   backend         register allocation and program size limits
 //   internal        a compiler bug
 struct DiagnosticNote {

@@ -13,6 +13,7 @@
 #include "compiler/model/collect_definitions.h"
 #include "compiler/reader/reader.h"
 #include "compiler/regalloc/regalloc.h"
+#include "compiler/sema/sema.h"
 
 #include <cstring>
 #include <map>
@@ -52,6 +53,8 @@ std::optional<ProgramModel> front_end(const SourceFile &source, Diagnostics &dia
     diags.error(Span{&source, 0, 0, nullptr}, "no defprog in this file: nothing to compile");
     return std::nullopt;
   }
+  diags.set_stage("semantic");
+  if (!run_semantic_check(model, diags)) return std::nullopt;
   return model;
 }
 

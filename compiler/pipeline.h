@@ -27,8 +27,8 @@ Result<CompiledObject> run_pipeline(std::shared_ptr<const SourceFile> source,
 Result<CompiledObject> run_pipeline(std::shared_ptr<const SourceFile> source,
                                     const CompileOptions &options, Diagnostics &diags);
 
-// The front end alone (reader, macros, constants, definitions, lowering); used by the
-// fuzzer and by pass tests. Returns false when diagnostics were recorded.
+// The front end alone (reader, macros, constants, definitions, semantic check, lowering);
+// used by the fuzzer and by pass tests. Returns false when diagnostics were recorded.
 bool run_front_end(const SourceFile &source, Diagnostics &diags);
 
 } // namespace xdpchain::compiler

@@ -5,7 +5,7 @@
 #include "compiler/lower/lowerer.h"
 
 #include "compiler/fold/fold_constants.h"
-#include "compiler/helpers/helpers.h"
+#include "compiler/forms/call_target.h"
 
 #include <linux/bpf.h>
 
@@ -17,7 +17,7 @@ namespace lowering {
 
 namespace {
 
-constexpr int kMaxDepth = 150;
+constexpr int kMaxDepth = kMaxExpressionDepth;
 
 } // namespace
 
@@ -34,7 +34,7 @@ Value Lowerer::lower(const DatumPtr &d, bool want) {
   LocScope scope(*this, d->span);
   if (++depth_ > kMaxDepth) {
     --depth_;
-    fail(d->span, "expression nested too deep");
+    internal(d->span, "expression nested too deep");
     return Value::none();
   }
   Value out;
@@ -49,10 +49,8 @@ Value Lowerer::lower(const DatumPtr &d, bool want) {
     out = lower_list(*d, want);
     break;
   case DatumKind::keyword:
-    fail(d->span, "unexpected keyword '" + to_string(*d) + "' in an expression");
-    break;
   case DatumKind::string:
-    fail(d->span, "unexpected string in an expression");
+    internal(d->span, "unchecked " + to_string(*d) + " in an expression");
     break;
   }
   --depth_;
@@ -67,13 +65,7 @@ Value Lowerer::lower_symbol(const Datum &d) {
   if (d.text == "t") return Value::of(1);
   if (d.text == "nil") return Value::of(0);
   if (d.text == "ctx") return Value::in(ctx_, false);
-  if (model_.find_map(d.text) >= 0) {
-    fail(d.span, "map '" + d.text +
-                     "' used as a value: maps can only be passed to map "
-                     "operations and helpers");
-    return Value::none();
-  }
-  fail(d.span, "undefined variable '" + d.text + "'");
+  internal(d.span, "unchecked name '" + d.text + "'");
   return Value::none();
 }
 
@@ -86,113 +78,102 @@ Value Lowerer::lower_progn(const std::vector<DatumPtr> &forms, size_t from, bool
   return last;
 }
 
-// The core forms, by name. Struct accessors, map operations and helpers are looked up
-// after these (their names come from the program and the kernel headers).
-const Lowerer::FormHandler *Lowerer::find_form(const std::string &name) {
-  using L = Lowerer;
-  auto compare = [](L &l, const Datum &d, bool) {
-    if (!l.check_arity(d, 2, 2, "two operands")) return Value::none();
-    return l.lower_compare_value(d);
-  };
-  auto logic = [](L &l, const Datum &d, bool) {
-    if (d.size() == 1) return Value::of(d.head() == "and" ? 1 : 0);
-    return l.lower_compare_value(d);
-  };
-  auto arith = [](L &l, const Datum &d, bool) { return l.lower_arith(d); };
-  auto swap16 = [](L &l, const Datum &d, bool) { return l.lower_byteswap(d, 16); };
-  auto swap32 = [](L &l, const Datum &d, bool) { return l.lower_byteswap(d, 32); };
-  auto swap64 = [](L &l, const Datum &d, bool) { return l.lower_byteswap(d, 64); };
-  auto let = [](L &l, const Datum &d, bool want) {
-    return l.lower_let(d, want, d.head() == "let*");
-  };
-  auto incf = [](L &l, const Datum &d, bool) { return l.lower_incf(d, d.head() == "decf"); };
-  static const std::unordered_map<std::string, FormHandler> forms = {
-      {"progn", [](L &l, const Datum &d, bool want) { return l.lower_progn(d.items, 1, want); }},
-      {"if",
-       [](L &l, const Datum &d, bool want) {
-         if (!l.check_arity(d, 2, 3, "(if TEST THEN [ELSE])")) return Value::none();
-         return l.lower_if(*d[1], d[2], d.size() == 4 ? &d.items[3] : nullptr, want);
-       }},
-      {"let", let},
-      {"let*", let},
-      {"cond", [](L &l, const Datum &d, bool want) { return l.lower_cond(d, want); }},
-      {"case", [](L &l, const Datum &d, bool want) { return l.lower_case(d, want); }},
-      {"dotimes", [](L &l, const Datum &d, bool) { return l.lower_dotimes(d); }},
-      {"return", [](L &l, const Datum &d, bool) { return l.lower_return(d); }},
-      {"setf", [](L &l, const Datum &d, bool) { return l.lower_setf(d); }},
-      {"incf", incf},
-      {"decf", incf},
-      {"declare", [](L &, const Datum &, bool) { return Value::of(0); }},
-      {"quote",
-       [](L &l, const Datum &d, bool) {
-         if (d.size() == 2 && d[1]->is_int()) return Value::of(d[1]->integer);
-         l.fail(d.span, "quoted data has no value in a BPF program");
-         return Value::none();
-       }},
-      {"and", logic},
-      {"or", logic},
-      {"not",
-       [](L &l, const Datum &d, bool) {
-         if (!l.check_arity(d, 1, 1, "(not X)")) return Value::none();
-         return l.lower_compare_value(d);
-       }},
-      {"=", compare},
-      {"/=", compare},
-      {"<", compare},
-      {"<=", compare},
-      {">", compare},
-      {">=", compare},
-      {"s<", compare},
-      {"s<=", compare},
-      {"s>", compare},
-      {"s>=", compare},
-      {"+", arith},
-      {"-", arith},
-      {"*", arith},
-      {"/", arith},
-      {"mod", arith},
-      {"logand", arith},
-      {"logior", arith},
-      {"logxor", arith},
-      {"<<", arith},
-      {">>", arith},
-      {">>>", arith},
-      {"lognot", arith},
-      {"ash", arith},
-      {"ntohs", swap16},
-      {"htons", swap16},
-      {"ntohl", swap32},
-      {"htonl", swap32},
-      {"ntohll", swap64},
-      {"htonll", swap64},
-      {"cast", [](L &l, const Datum &d, bool) { return l.lower_cast(d); }},
-      {"load", [](L &l, const Datum &d, bool) { return l.lower_load(d); }},
-      {"store", [](L &l, const Datum &d, bool) { return l.lower_store(d); }},
-      {"atomic-add", [](L &l, const Datum &d, bool) { return l.lower_atomic_add(d); }},
-      {"ctx", [](L &l, const Datum &d, bool) { return l.lower_ctx(d); }},
-      {"ctx-ptr", [](L &l, const Datum &d, bool) { return l.lower_ctx(d); }},
-      {"stack-addr", [](L &l, const Datum &d, bool) { return l.lower_stack_addr(d); }},
-      {"memset", [](L &l, const Datum &d, bool) { return l.lower_memset(d); }},
-      {"memcpy", [](L &l, const Datum &d, bool) { return l.lower_memcpy(d); }},
-      {"tail-call", [](L &l, const Datum &d, bool) { return l.lower_tail_call(d); }},
-      {"getmap", [](L &l, const Datum &d, bool) { return l.lower_getmap(d); }},
-  };
-  auto it = forms.find(name);
-  return it == forms.end() ? nullptr : &it->second;
+// The core forms (compiler/forms/core_forms.cpp names them and their arity), then struct
+// accessors and constructors, then kernel helpers: resolve_call() decides which.
+Value Lowerer::lower_core(const Datum &d, const CoreForm &form, bool want) {
+  switch (form.kind) {
+  case FormKind::progn:
+    return lower_progn(d.items, 1, want);
+  case FormKind::if_:
+    return lower_if(*d[1], d[2], d.size() == 4 ? &d.items[3] : nullptr, want);
+  case FormKind::let:
+  case FormKind::let_star:
+    return lower_let(d, want, form.kind == FormKind::let_star);
+  case FormKind::cond:
+    return lower_cond(d, want);
+  case FormKind::case_:
+    return lower_case(d, want);
+  case FormKind::dotimes:
+    return lower_dotimes(d);
+  case FormKind::return_:
+    return lower_return(d);
+  case FormKind::setf:
+    return lower_setf(d);
+  case FormKind::incf:
+  case FormKind::decf:
+    return lower_incf(d, form.kind == FormKind::decf);
+  case FormKind::declare:
+    return Value::of(0);
+  case FormKind::quote:
+    return Value::of(d[1]->integer);
+  case FormKind::and_:
+  case FormKind::or_:
+    if (d.size() == 1) return Value::of(form.kind == FormKind::and_ ? 1 : 0);
+    return lower_compare_value(d);
+  case FormKind::not_:
+  case FormKind::compare:
+    return lower_compare_value(d);
+  case FormKind::arith:
+  case FormKind::lognot:
+  case FormKind::ash:
+    return lower_arith(d);
+  case FormKind::swap16:
+    return lower_byteswap(d, 16);
+  case FormKind::swap32:
+    return lower_byteswap(d, 32);
+  case FormKind::swap64:
+    return lower_byteswap(d, 64);
+  case FormKind::cast:
+    return lower_cast(d);
+  case FormKind::load:
+    return lower_load(d);
+  case FormKind::store:
+    return lower_store(d);
+  case FormKind::atomic_add:
+    return lower_atomic_add(d);
+  case FormKind::ctx:
+  case FormKind::ctx_ptr:
+    return lower_ctx(d);
+  case FormKind::stack_addr:
+    return lower_stack_addr(d);
+  case FormKind::memset:
+    return lower_memset(d);
+  case FormKind::memcpy:
+    return lower_memcpy(d);
+  case FormKind::tail_call:
+    return lower_tail_call(d);
+  case FormKind::getmap:
+    return lower_getmap(d);
+  case FormKind::map_lookup:
+  case FormKind::map_delete:
+  case FormKind::map_update:
+    return lower_map_op(d, form.kind);
+  case FormKind::sizeof_:
+    return lower_sizeof(d);
+  }
+  return Value::none();
 }
 
 Value Lowerer::lower_list(const Datum &d, bool want) {
   if (d.items.empty()) return Value::of(0); // () is nil
-  const std::string &h = d.head();
-  if (h.empty()) {
-    fail(d.span, "expected a form name, found '" + to_string(*d[0]) + "'");
-    return Value::none();
+  CallTarget target = resolve_call(model_, d.head());
+  switch (target.kind) {
+  case CallTarget::Kind::core:
+    if (!target.core->arity_ok(d.size() - 1)) break;
+    return lower_core(d, *target.core, want);
+  case CallTarget::Kind::accessor:
+    if (d.size() != 2) break;
+    return lower_accessor(d, target.accessor);
+  case CallTarget::Kind::make_struct:
+    if (d.size() != 1) break;
+    return lower_make_struct(d, *target.made);
+  case CallTarget::Kind::helper:
+    if (d.size() > 6) break;
+    return lower_helper(d, target.helper.id);
+  case CallTarget::Kind::unknown:
+    break;
   }
-  if (const FormHandler *handler = find_form(h)) return (*handler)(*this, d, want);
-  if (is_map_form(h)) return lower_map_op(d);
-  if (is_struct_form(h)) return lower_struct_form(d);
-  if (auto helper = find_helper(h)) return lower_helper(d, helper->id, helper->arg_count);
-  fail(d.span, "unknown function or form '" + h + "'");
+  internal(d.span, "unchecked form '" + to_string(d) + "'");
   return Value::none();
 }
 
@@ -296,7 +277,7 @@ Value Lowerer::lower_cond(const Datum &d, bool want) {
   for (size_t i = 1; i < d.size() && !failed_; ++i) {
     const Datum &clause = *d[i];
     if (!clause.is_list() || clause.items.empty()) {
-      fail(clause.span, "cond: expected a clause (TEST BODY...)");
+      internal(clause.span, "unchecked cond clause");
       break;
     }
     bool is_default = clause[0]->is_symbol("t") || clause[0]->is_symbol("otherwise");
@@ -320,10 +301,6 @@ Value Lowerer::lower_cond(const Datum &d, bool want) {
 }
 
 Value Lowerer::lower_case(const Datum &d, bool want) {
-  if (d.size() < 2) {
-    fail(d.span, "case: expected (case KEY (VALUE BODY...)...)");
-    return Value::none();
-  }
   Value key = lower(d[1]);
   ir::Reg key_reg = reg_of(key);
   ir::Reg result = want ? fn_.new_vreg() : ir::kNoReg;
@@ -332,7 +309,7 @@ Value Lowerer::lower_case(const Datum &d, bool want) {
   for (size_t i = 2; i < d.size() && !failed_; ++i) {
     const Datum &clause = *d[i];
     if (!clause.is_list() || clause.items.empty()) {
-      fail(clause.span, "case: expected a clause (KEY BODY...) or ((KEY...) BODY...)");
+      internal(clause.span, "unchecked case clause");
       break;
     }
     const Datum &keys = *clause[0];
@@ -343,13 +320,13 @@ Value Lowerer::lower_case(const Datum &d, bool want) {
       if (keys.is_int()) values.push_back(keys.integer);
       for (const auto &k : keys.is_list() ? keys.items : std::vector<DatumPtr>{}) {
         if (!k->is_int()) {
-          fail(k->span, "case: keys must be integer constants, found '" + to_string(*k) + "'");
+          internal(k->span, "unchecked case key");
           return Value::none();
         }
         values.push_back(k->integer);
       }
       if (!keys.is_int() && !keys.is_list()) {
-        fail(keys.span, "case: keys must be integer constants, found '" + to_string(keys) + "'");
+        internal(keys.span, "unchecked case key");
         return Value::none();
       }
       if (values.size() == 1) {
@@ -379,14 +356,14 @@ Value Lowerer::lower_case(const Datum &d, bool want) {
 }
 
 Value Lowerer::lower_dotimes(const Datum &d) {
-  if (d.size() < 2 || !d[1]->is_list() || d[1]->size() != 2 || !(*d[1])[0]->is_symbol()) {
-    fail(d.span, "dotimes: expected (dotimes (VAR COUNT) BODY...)");
+  if (!d[1]->is_list() || d[1]->size() != 2 || !(*d[1])[0]->is_symbol()) {
+    internal(d.span, "unchecked dotimes");
     return Value::none();
   }
   Value count = lower((*d[1])[1]);
   if (failed_) return Value::none();
   if (!count.is_const()) {
-    fail((*d[1])[1]->span, "dotimes: the count must be a constant (the verifier needs a bound)");
+    internal((*d[1])[1]->span, "dotimes count not constant");
     return Value::none();
   }
   scopes_.emplace_back();
@@ -406,7 +383,6 @@ Value Lowerer::lower_dotimes(const Datum &d) {
 }
 
 Value Lowerer::lower_return(const Datum &d) {
-  if (!check_arity(d, 0, 1, "(return [VALUE])")) return Value::none();
   Value v = d.size() == 2 ? lower(d[1]) : Value::of(0);
   if (failed_) return Value::none();
   move_into(0, v);

@@ -16,10 +16,14 @@ bool Lowerer::fail(const Span &span, const std::string &message) {
   return false;
 }
 
-bool Lowerer::check_arity(const Datum &d, size_t min, size_t max, const char *usage) {
-  size_t n = d.size() - 1;
-  if (n >= min && n <= max) return true;
-  return fail(d.span, d.head() + ": expected " + usage);
+void Lowerer::internal(const Span &span, const std::string &what) {
+  if (!failed_) {
+    Diagnostic &d = diags_.error(span, "internal compiler error: " + what +
+                                           " reached lowering (the semantic check missed it)");
+    d.code = "internal";
+    d.hints.push_back("please report this with the source file");
+  }
+  failed_ = true;
 }
 
 void Lowerer::set_loc(const Span &span) {

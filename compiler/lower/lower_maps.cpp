@@ -19,21 +19,13 @@ int helper_id(const char *name) {
 
 } // namespace
 
-bool Lowerer::is_map_form(const std::string &head) const {
-  static const char *forms[] = {"map-lookup", "map-lookup-ptr", "map-update", "map-update-ptr",
-                                "map-delete", "map-delete-ptr", "setmap",     "remmap"};
-  for (const char *f : forms)
-    if (head == f) return true;
-  return false;
-}
-
 bool Lowerer::value_is_pointer(const MapDef &map) const {
   return !map.value_struct.empty() || !unsigned_scalar_of_size(map.value_size);
 }
 
 int Lowerer::map_of(const Datum &d) {
   int index = d.is_symbol() ? model_.find_map(d.text) : -1;
-  if (index < 0) fail(d.span, "'" + to_string(d) + "' is not a map defined with defmap");
+  if (index < 0) internal(d.span, "unchecked map");
   return index;
 }
 
@@ -42,10 +34,7 @@ Arg Lowerer::key_arg(int map, const Datum &key, bool is_pointer) {
   Value v = lower(std::make_shared<Datum>(key));
   auto scalar = m.key_struct.empty() ? unsigned_scalar_of_size(m.key_size) : std::nullopt;
   if (is_pointer || !scalar) {
-    if (!is_pointer && v.is_const()) {
-      fail(key.span, "map '" + m.name + "' has a " + std::to_string(m.key_size) +
-                         "-byte key: pass a pointer to it (e.g. from make-STRUCT)");
-    }
+    if (!is_pointer && v.is_const()) internal(key.span, "unchecked constant key");
     return Arg{Arg::Kind::value, v, -1, 0};
   }
   int offset = fn_.alloc_stack(8, 8);
@@ -105,22 +94,19 @@ struct ScratchStack {
 };
 } // namespace
 
-Value Lowerer::lower_map_op(const Datum &d) {
+Value Lowerer::lower_map_op(const Datum &d, FormKind kind) {
   ScratchStack scratch(fn_);
   const std::string &h = d.head();
   bool ptr = h.size() > 4 && h.compare(h.size() - 4, 4, "-ptr") == 0;
-  std::string op = ptr ? h.substr(0, h.size() - 4) : h;
-  if (op == "map-lookup" || op == "map-delete" || op == "remmap") {
-    if (!check_arity(d, 2, 2, "(MAP-OP MAP KEY)")) return Value::none();
+  if (kind == FormKind::map_lookup || kind == FormKind::map_delete) {
     int map = map_of(*d[1]);
     if (failed_) return Value::none();
     Arg key = key_arg(map, *d[2], ptr);
     Arg m{Arg::Kind::map, {}, map, 0};
-    return call_helper(helper_id(op == "map-lookup" ? "map_lookup_elem" : "map_delete_elem"),
-                       {m, key});
+    return call_helper(
+        helper_id(kind == FormKind::map_lookup ? "map_lookup_elem" : "map_delete_elem"), {m, key});
   }
   // map-update and setmap: (OP MAP KEY VALUE [FLAGS])
-  if (!check_arity(d, 3, 4, "(MAP-UPDATE MAP KEY VALUE [FLAGS])")) return Value::none();
   int map = map_of(*d[1]);
   if (failed_) return Value::none();
   Arg key = key_arg(map, *d[2], ptr);
@@ -132,7 +118,6 @@ Value Lowerer::lower_map_op(const Datum &d) {
 
 Value Lowerer::lower_getmap(const Datum &d) {
   ScratchStack scratch(fn_);
-  if (!check_arity(d, 2, 2, "(getmap MAP KEY)")) return Value::none();
   int map = map_of(*d[1]);
   if (failed_) return Value::none();
   const MapDef &m = model_.maps[map];
@@ -151,7 +136,10 @@ Value Lowerer::lower_getmap(const Datum &d) {
 
 Value Lowerer::store_getmap(const Datum &place, const DatumPtr &value_form) {
   ScratchStack scratch(fn_);
-  if (!check_arity(place, 2, 2, "(getmap MAP KEY)")) return Value::none();
+  if (place.size() != 3) {
+    internal(place.span, "unchecked getmap");
+    return Value::none();
+  }
   int map = map_of(*place[1]);
   if (failed_) return Value::none();
   Arg key = key_arg(map, *place[2], false);
@@ -163,13 +151,16 @@ Value Lowerer::store_getmap(const Datum &place, const DatumPtr &value_form) {
 
 Value Lowerer::increment_map(const Datum &place, const Value &delta) {
   ScratchStack scratch(fn_);
-  if (!check_arity(place, 2, 2, "(getmap MAP KEY)")) return Value::none();
+  if (place.size() != 3) {
+    internal(place.span, "unchecked getmap");
+    return Value::none();
+  }
   int map = map_of(*place[1]);
   if (failed_) return Value::none();
   const MapDef &m = model_.maps[map];
   auto scalar = unsigned_scalar_of_size(m.value_size);
   if (!scalar || !m.value_struct.empty()) {
-    fail(place.span, "incf: map '" + m.name + "' does not hold integers");
+    internal(place.span, "unchecked incf map");
     return Value::none();
   }
   Arg key = key_arg(map, *place[2], false);
@@ -209,11 +200,10 @@ Value Lowerer::increment_map(const Datum &place, const Value &delta) {
 }
 
 Value Lowerer::lower_tail_call(const Datum &d) {
-  if (!check_arity(d, 2, 2, "(tail-call PROG-ARRAY INDEX)")) return Value::none();
   int map = map_of(*d[1]);
   if (failed_) return Value::none();
   if (model_.maps[map].type != BPF_MAP_TYPE_PROG_ARRAY) {
-    fail(d[1]->span, "tail-call: map '" + model_.maps[map].name + "' is not a :prog-array");
+    internal(d[1]->span, "unchecked prog-array");
     return Value::none();
   }
   Value index = lower(d[2]);
@@ -222,14 +212,7 @@ Value Lowerer::lower_tail_call(const Datum &d) {
                       Arg{Arg::Kind::map, {}, map, 0}, Arg{Arg::Kind::value, index, -1, 0}});
 }
 
-Value Lowerer::lower_helper(const Datum &d, int id, int arg_count) {
-  size_t n = d.size() - 1;
-  if (n > 5 || (arg_count >= 0 && n != static_cast<size_t>(arg_count))) {
-    fail(d.span, "helper '" + d.head() + "' takes " +
-                     (arg_count >= 0 ? std::to_string(arg_count) : std::string("at most 5")) +
-                     " argument" + (arg_count == 1 ? "" : "s") + ", got " + std::to_string(n));
-    return Value::none();
-  }
+Value Lowerer::lower_helper(const Datum &d, int id) {
   std::vector<Arg> args;
   for (size_t i = 1; i < d.size() && !failed_; ++i) {
     const Datum &a = *d[i];

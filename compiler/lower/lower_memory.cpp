@@ -55,62 +55,36 @@ void Lowerer::store_typed(ir::Reg base, int32_t off, Scalar type, const Value &v
   emit(inst);
 }
 
+// The type and constant offset of (load TYPE PTR [OFFSET]) and (store TYPE PTR OFFSET V),
+// which the semantic check has made sure of.
+std::optional<Scalar> Lowerer::checked_access(const Datum &d, size_t offset_at) {
+  auto type = parse_scalar(d[1]->text);
+  if (!type || (offset_at < d.size() && !d[offset_at]->is_int())) {
+    internal(d.span, "unchecked memory access");
+    return std::nullopt;
+  }
+  return type;
+}
+
 Value Lowerer::lower_load(const Datum &d) {
-  if (!check_arity(d, 2, 3, "(load TYPE PTR [OFFSET])")) return Value::none();
-  auto type = d[1]->is_symbol() ? parse_scalar(d[1]->text) : std::nullopt;
-  if (!type) {
-    fail(d[1]->span,
-         "load: unknown type '" + to_string(*d[1]) + "': expected u8 u16 u32 u64 i8 i16 i32 i64");
-    return Value::none();
-  }
-  int64_t off = 0;
-  if (d.size() == 4) {
-    if (!d[3]->is_int()) {
-      fail(d[3]->span, "load: the offset must be a constant");
-      return Value::none();
-    }
-    off = d[3]->integer;
-  }
-  auto [base, offset] = address(*d[2], off);
+  auto type = checked_access(d, 3);
+  if (!type) return Value::none();
+  auto [base, offset] = address(*d[2], d.size() == 4 ? d[3]->integer : 0);
   if (failed_) return Value::none();
   return load_typed(base, offset, *type);
 }
 
 Value Lowerer::store_load_place(const Datum &place, const Value &v) {
-  if (place.size() < 3 || place.size() > 4) {
-    fail(place.span, "setf: expected (load TYPE PTR [OFFSET]) as the place");
-    return Value::none();
-  }
-  auto type = place[1]->is_symbol() ? parse_scalar(place[1]->text) : std::nullopt;
-  if (!type) {
-    fail(place[1]->span, "load: unknown type '" + to_string(*place[1]) + "'");
-    return Value::none();
-  }
-  int64_t off = 0;
-  if (place.size() == 4) {
-    if (!place[3]->is_int()) {
-      fail(place[3]->span, "load: the offset must be a constant");
-      return Value::none();
-    }
-    off = place[3]->integer;
-  }
-  auto [base, offset] = address(*place[2], off);
+  auto type = checked_access(place, 3);
+  if (!type) return Value::none();
+  auto [base, offset] = address(*place[2], place.size() == 4 ? place[3]->integer : 0);
   if (!failed_) store_typed(base, offset, *type, v);
   return Value::of(0);
 }
 
 Value Lowerer::lower_store(const Datum &d) {
-  if (!check_arity(d, 4, 4, "(store TYPE PTR OFFSET VALUE)")) return Value::none();
-  auto type = d[1]->is_symbol() ? parse_scalar(d[1]->text) : std::nullopt;
-  if (!type) {
-    fail(d[1]->span,
-         "store: unknown type '" + to_string(*d[1]) + "': expected u8 u16 u32 u64 i8 i16 i32 i64");
-    return Value::none();
-  }
-  if (!d[3]->is_int()) {
-    fail(d[3]->span, "store: the offset must be a constant");
-    return Value::none();
-  }
+  auto type = checked_access(d, 3);
+  if (!type) return Value::none();
   Value v = lower(d[4]);
   auto [base, offset] = address(*d[2], d[3]->integer);
   if (failed_) return Value::none();
@@ -119,18 +93,17 @@ Value Lowerer::lower_store(const Datum &d) {
 }
 
 Value Lowerer::lower_atomic_add(const Datum &d) {
-  if (!check_arity(d, 3, 4, "(atomic-add PTR OFFSET VALUE [TYPE])")) return Value::none();
   Scalar type = Scalar::u64;
   if (d.size() == 5) {
-    auto t = d[4]->is_symbol() ? parse_scalar(d[4]->text) : std::nullopt;
+    auto t = parse_scalar(d[4]->text);
     if (!t || (scalar_size(*t) != 4 && scalar_size(*t) != 8)) {
-      fail(d[4]->span, "atomic-add: the type must be u32, u64, i32 or i64");
+      internal(d[4]->span, "unchecked atomic type");
       return Value::none();
     }
     type = *t;
   }
   if (!d[2]->is_int()) {
-    fail(d[2]->span, "atomic-add: the offset must be a constant");
+    internal(d[2]->span, "unchecked offset");
     return Value::none();
   }
   Value v = lower(d[3]);
@@ -147,22 +120,11 @@ Value Lowerer::lower_atomic_add(const Datum &d) {
 }
 
 Value Lowerer::lower_ctx(const Datum &d) {
-  if (d.head() == "ctx-ptr") {
-    if (!check_arity(d, 0, 0, "(ctx-ptr)")) return Value::none();
-    return Value::in(ctx_, false);
-  }
-  if (!check_arity(d, 1, 1, "(ctx FIELD)")) return Value::none();
+  if (d.size() == 1) return Value::in(ctx_, false); // (ctx-ptr)
   const ContextField *field =
       d[1]->is_symbol() ? find_context_field(*program_.type, d[1]->text) : nullptr;
   if (!field) {
-    std::string names;
-    for (const auto &f : program_.type->fields)
-      names += (names.empty() ? "" : " ") + f.name;
-    Diagnostic &diag = diags_.error(
-        d[1]->span,
-        "'" + to_string(*d[1]) + "' is not a field of the :" + program_.type->keyword + " context");
-    if (!names.empty()) diag.hints.push_back("fields: " + names);
-    failed_ = true;
+    internal(d[1]->span, "unchecked context field");
     return Value::none();
   }
   Scalar type = field->size == 8 ? Scalar::u64 : field->size == 2 ? Scalar::u16 : Scalar::u32;
@@ -170,14 +132,10 @@ Value Lowerer::lower_ctx(const Datum &d) {
 }
 
 Value Lowerer::store_ctx(const Datum &place, const Value &v) {
-  if (place.size() != 2 || !place[1]->is_symbol()) {
-    fail(place.span, "setf: expected (ctx FIELD) as the place");
-    return Value::none();
-  }
-  const ContextField *field = find_context_field(*program_.type, place[1]->text);
+  const ContextField *field =
+      place.size() == 2 ? find_context_field(*program_.type, place[1]->text) : nullptr;
   if (!field) {
-    fail(place[1]->span,
-         "'" + place[1]->text + "' is not a field of the :" + program_.type->keyword + " context");
+    internal(place.span, "unchecked context field");
     return Value::none();
   }
   Scalar type = field->size == 8 ? Scalar::u64 : Scalar::u32;
@@ -193,21 +151,18 @@ Value Lowerer::stack_pointer(int offset) {
 }
 
 Value Lowerer::lower_stack_addr(const Datum &d) {
-  if (!check_arity(d, 1, 1, "(stack-addr VARIABLE)")) return Value::none();
   Variable *var = d[1]->is_symbol() ? find_variable(d[1]->text) : nullptr;
   if (!var || !var->on_stack) {
-    fail(d[1]->span,
-         "stack-addr: expected a variable bound by let, found '" + to_string(*d[1]) + "'");
+    internal(d[1]->span, "unchecked stack-addr variable");
     return Value::none();
   }
   return stack_pointer(var->stack_offset);
 }
 
 Value Lowerer::lower_memset(const Datum &d) {
-  if (!check_arity(d, 4, 4, "(memset PTR OFFSET VALUE N)")) return Value::none();
   if (!d[2]->is_int() || !d[3]->is_int() || !d[4]->is_int() || d[4]->integer < 0 ||
-      d[4]->integer > 512) {
-    fail(d.span, "memset: OFFSET, VALUE and N must be constants (N at most 512)");
+      d[4]->integer > kMaxByteCount) {
+    internal(d.span, "unchecked memset");
     return Value::none();
   }
   auto [base, offset] = address(*d[1], d[2]->integer);
@@ -232,10 +187,9 @@ Value Lowerer::lower_memset(const Datum &d) {
 }
 
 Value Lowerer::lower_memcpy(const Datum &d) {
-  if (!check_arity(d, 5, 5, "(memcpy DST DOFF SRC SOFF N)")) return Value::none();
   if (!d[2]->is_int() || !d[4]->is_int() || !d[5]->is_int() || d[5]->integer < 0 ||
-      d[5]->integer > 512) {
-    fail(d.span, "memcpy: DOFF, SOFF and N must be constants (N at most 512)");
+      d[5]->integer > kMaxByteCount) {
+    internal(d.span, "unchecked memcpy");
     return Value::none();
   }
   auto [dst, doff] = address(*d[1], d[2]->integer);
@@ -255,69 +209,45 @@ Value Lowerer::lower_memcpy(const Datum &d) {
   return Value::of(0);
 }
 
-std::optional<Lowerer::Accessor> Lowerer::find_accessor(const std::string &name) const {
-  for (const StructDef &s : model_.structs) {
-    if (name.size() <= s.name.size() + 1 || name.compare(0, s.name.size(), s.name) != 0 ||
-        name[s.name.size()] != '-')
-      continue;
-    std::string rest = name.substr(s.name.size() + 1);
-    if (const StructField *f = s.field(rest)) return Accessor{&s, f, false};
-    if (rest.size() > 4 && rest.compare(rest.size() - 4, 4, "-ptr") == 0)
-      if (const StructField *f = s.field(rest.substr(0, rest.size() - 4)))
-        return Accessor{&s, f, true};
+Value Lowerer::lower_sizeof(const Datum &d) {
+  if (d[1]->is_symbol()) {
+    if (const StructDef *s = model_.find_struct(d[1]->text)) return Value::of(s->size);
+    if (auto t = parse_scalar(d[1]->text)) return Value::of(scalar_size(*t));
   }
-  return std::nullopt;
+  internal(d[1]->span, "unchecked sizeof");
+  return Value::none();
 }
 
-bool Lowerer::is_struct_form(const std::string &head) const {
-  if (head == "sizeof") return true;
-  if (head.rfind("make-", 0) == 0 && model_.find_struct(head.substr(5))) return true;
-  return find_accessor(head).has_value();
-}
-
-Value Lowerer::lower_struct_form(const Datum &d) {
-  const std::string &h = d.head();
-  if (h == "sizeof") {
-    if (!check_arity(d, 1, 1, "(sizeof STRUCT)")) return Value::none();
-    if (d[1]->is_symbol()) {
-      if (const StructDef *s = model_.find_struct(d[1]->text)) return Value::of(s->size);
-      if (auto t = parse_scalar(d[1]->text)) return Value::of(scalar_size(*t));
-    }
-    fail(d[1]->span, "sizeof: '" + to_string(*d[1]) + "' is not a defstruct or scalar type");
+Value Lowerer::lower_make_struct(const Datum &d, const StructDef &s) {
+  int size = static_cast<int>((s.size + 7) / 8 * 8);
+  if (fn_.stack_size + size > 512) {
+    fail(d.span, "make-" + s.name + ": the 512-byte BPF stack is full");
     return Value::none();
   }
-  if (h.rfind("make-", 0) == 0 && !find_accessor(h)) {
-    if (!check_arity(d, 0, 0, "no arguments")) return Value::none();
-    const StructDef *s = model_.find_struct(h.substr(5));
-    int size = static_cast<int>((s->size + 7) / 8 * 8);
-    if (fn_.stack_size + size > 512) {
-      fail(d.span, "make-" + s->name + ": the 512-byte BPF stack is full");
-      return Value::none();
-    }
-    int offset = fn_.alloc_stack(size, 8);
-    for (int i = 0; i < size; i += 8)
-      store_typed(ir::kFramePointer, offset + i, Scalar::u64, Value::of(0));
-    return stack_pointer(offset);
-  }
-  auto accessor = find_accessor(h);
-  if (!check_arity(d, 1, 1, "(ACCESSOR POINTER)")) return Value::none();
-  if (accessor->pointer || accessor->field->type.count > 0) {
+  int offset = fn_.alloc_stack(size, 8);
+  for (int i = 0; i < size; i += 8)
+    store_typed(ir::kFramePointer, offset + i, Scalar::u64, Value::of(0));
+  return stack_pointer(offset);
+}
+
+Value Lowerer::lower_accessor(const Datum &d, const StructAccessor &accessor) {
+  if (accessor.pointer || accessor.field->type.count > 0) {
     Value p = lower(d[1]);
     if (failed_) return Value::none();
-    if (accessor->field->offset == 0) return p;
+    if (accessor.field->offset == 0) return p;
     ir::Reg r = temp_of(p);
-    emit_alu(BPF_ADD, r, ir::Operand::i(accessor->field->offset));
+    emit_alu(BPF_ADD, r, ir::Operand::i(accessor.field->offset));
     return Value::in(r, true);
   }
-  auto [base, offset] = address(*d[1], accessor->field->offset);
+  auto [base, offset] = address(*d[1], accessor.field->offset);
   if (failed_) return Value::none();
-  return load_typed(base, offset, accessor->field->type.scalar);
+  return load_typed(base, offset, accessor.field->type.scalar);
 }
 
 Value Lowerer::store_struct_field(const Datum &place, const Value &v) {
-  auto accessor = find_accessor(place.head());
-  if (!accessor || accessor->pointer || accessor->field->type.count > 0 || place.size() != 2) {
-    fail(place.span, "setf: '" + place.head() + "' is not an assignable struct field");
+  auto accessor = find_accessor(model_, place.head());
+  if (!accessor || !accessor->assignable() || place.size() != 2) {
+    internal(place.span, "unchecked place");
     return Value::none();
   }
   auto [base, offset] = address(*place[1], accessor->field->offset);

@@ -3,6 +3,8 @@
 #include "compiler/lower/lower_ops.h"
 #include "compiler/lower/lowerer.h"
 
+#include "compiler/forms/bindings.h"
+
 namespace xdpchain::compiler::lowering {
 
 Variable *Lowerer::find_variable(const std::string &name) {
@@ -12,17 +14,6 @@ Variable *Lowerer::find_variable(const std::string &name) {
   }
   return nullptr;
 }
-
-namespace {
-bool mentions_stack_addr(const Datum &d, const std::string &name) {
-  if (!d.is_list()) return false;
-  if (d.head_is("stack-addr") && d.size() == 2 && d[1]->is_symbol() && d[1]->text == name)
-    return true;
-  for (const auto &item : d.items)
-    if (mentions_stack_addr(*item, name)) return true;
-  return false;
-}
-} // namespace
 
 Variable &Lowerer::bind(const std::string &name, Value v, std::optional<Scalar> type,
                         bool on_stack) {
@@ -51,8 +42,8 @@ void Lowerer::store_variable(Variable &var, Value v) {
 }
 
 Value Lowerer::lower_let(const Datum &d, bool want, bool sequential) {
-  if (d.size() < 2 || !d[1]->is_list()) {
-    fail(d.span, d.head() + ": expected (" + d.head() + " ((VAR INIT)...) BODY...)");
+  if (!d[1]->is_list()) {
+    internal(d.span, "unchecked let");
     return Value::none();
   }
   struct Pending {
@@ -64,34 +55,17 @@ Value Lowerer::lower_let(const Datum &d, bool want, bool sequential) {
   scopes_.emplace_back();
   for (const DatumPtr &b : d[1]->items) {
     Pending p;
-    const Datum *init = nullptr;
-    if (b->is_symbol()) {
-      p.name = b->text;
-    } else if (b->is_list() && b->size() >= 1 && b->size() <= 3 && (*b)[0]->is_symbol()) {
-      p.name = (*b)[0]->text;
-      if (b->size() == 3 ||
-          (b->size() == 2 && (*b)[1]->is_symbol() && parse_scalar((*b)[1]->text))) {
-        p.type = parse_scalar((*b)[1]->text);
-        if (!p.type) {
-          fail((*b)[1]->span, "unknown type '" + to_string(*(*b)[1]) +
-                                  "': expected u8 u16 u32 u64 i8 i16 i32 i64");
-          break;
-        }
-        if (b->size() == 3) init = (*b)[2].get();
-      } else if (b->size() == 2) {
-        init = (*b)[1].get();
-      }
-    } else {
-      fail(b->span, "expected a binding (VAR INIT), (VAR TYPE INIT) or (VAR TYPE)");
+    auto parts = parse_binding(*b);
+    if (parts && parts->type) p.type = parse_scalar(parts->type->text);
+    if (!parts || (parts->type && !p.type)) {
+      internal(b->span, "unchecked binding");
       break;
     }
-    p.value = init ? lower(std::make_shared<Datum>(*init)) : Value::of(0);
+    p.name = parts->name->text;
+    p.value = parts->init ? lower(std::make_shared<Datum>(*parts->init)) : Value::of(0);
     if (failed_) break;
     if (sequential) {
-      bool on_stack = false;
-      for (size_t i = 2; i < d.size(); ++i)
-        on_stack |= mentions_stack_addr(*d[i], p.name);
-      bind(p.name, p.value, p.type, on_stack);
+      bind(p.name, p.value, p.type, address_taken_in_body(d, p.name));
     } else {
       // let: later inits must not see this binding, and must not clobber the value.
       if (p.value.kind == Value::Kind::reg && !p.value.temp) {
@@ -102,12 +76,8 @@ Value Lowerer::lower_let(const Datum &d, bool want, bool sequential) {
       pending.push_back(std::move(p));
     }
   }
-  for (auto &p : pending) {
-    bool on_stack = false;
-    for (size_t i = 2; i < d.size(); ++i)
-      on_stack |= mentions_stack_addr(*d[i], p.name);
-    bind(p.name, p.value, p.type, on_stack);
-  }
+  for (auto &p : pending)
+    bind(p.name, p.value, p.type, address_taken_in_body(d, p.name));
   size_t body = 2;
   for (; body < d.size() && d[body]->head_is("declare"); ++body) {
     for (size_t i = 1; i < d[body]->size(); ++i) {
@@ -115,14 +85,13 @@ Value Lowerer::lower_let(const Datum &d, bool want, bool sequential) {
       if (!decl.head_is("type") || decl.size() < 3) continue;
       auto type = decl[1]->is_symbol() ? parse_scalar(decl[1]->text) : std::nullopt;
       if (!type) {
-        fail(decl[1]->span, "unknown type '" + to_string(*decl[1]) + "' in declare");
+        internal(decl[1]->span, "unchecked type");
         break;
       }
       for (size_t v = 2; v < decl.size(); ++v) {
         Variable *var = decl[v]->is_symbol() ? find_variable(decl[v]->text) : nullptr;
         if (!var) {
-          fail(decl[v]->span,
-               "declare: '" + to_string(*decl[v]) + "' is not a variable of this let");
+          internal(decl[v]->span, "unchecked declared variable");
           break;
         }
         var->type = type;
@@ -142,10 +111,6 @@ Value Lowerer::lower_let(const Datum &d, bool want, bool sequential) {
 }
 
 Value Lowerer::lower_setf(const Datum &d) {
-  if (d.size() < 3 || (d.size() - 1) % 2 != 0) {
-    fail(d.span, "setf: expected (setf PLACE VALUE [PLACE VALUE]...)");
-    return Value::none();
-  }
   Value last = Value::of(0);
   for (size_t i = 1; i + 1 < d.size() && !failed_; i += 2)
     last = assign(*d[i], d[i + 1], d.span);
@@ -156,7 +121,7 @@ Value Lowerer::assign(const Datum &place, const DatumPtr &value_form, const Span
   if (place.is_symbol()) {
     Variable *var = find_variable(place.text);
     if (!var) {
-      fail(place.span, "setf: undefined variable '" + place.text + "'");
+      internal(place.span, "unchecked variable");
       return Value::none();
     }
     Value v = lower(value_form);
@@ -179,20 +144,15 @@ Value Lowerer::assign(const Datum &place, const DatumPtr &value_form, const Span
     emit(inst);
     return store_load_place(*place[1], Value::in(inst.dst, true));
   }
-  if (is_struct_form(h)) return store_struct_field(place, v);
-  fail(place.span, "setf: cannot assign to '" + to_string(place) +
-                       "': expected a variable, (ctx FIELD), (getmap MAP KEY), (load ...) or a "
-                       "struct field accessor");
-  return Value::none();
+  return store_struct_field(place, v);
 }
 
 Value Lowerer::lower_incf(const Datum &d, bool decrement) {
-  if (!check_arity(d, 1, 2, "(incf PLACE [DELTA])")) return Value::none();
   const Datum &place = *d[1];
   DatumPtr delta = d.size() == 3 ? d[2] : make_int(1, d.span);
   // Other places were rewritten to setf by the expander (expand/desugar.cpp).
   if (!place.head_is("getmap")) {
-    fail(d.span, d.head() + ": expected a (getmap MAP KEY) place");
+    internal(d.span, "unchecked incf place");
     return Value::none();
   }
   {

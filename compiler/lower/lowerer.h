@@ -2,6 +2,7 @@
 #pragma once
 
 #include "compiler/diagnostics.h"
+#include "compiler/forms/call_target.h"
 #include "compiler/ir/ir.h"
 #include "compiler/model/program_model.h"
 
@@ -64,8 +65,11 @@ private:
   ir::Operand operand_of(const Value &v);
   void move_into(ir::Reg dst, const Value &v);
   Value narrow(Value v, Scalar type);
+  // An error the semantic check cannot see (values known only while lowering: stack
+  // space, offsets out of range, division by a computed zero).
   bool fail(const Span &span, const std::string &message);
-  bool check_arity(const Datum &d, size_t min, size_t max, const char *usage);
+  // Something the semantic check guarantees did not hold: a compiler bug, code "internal".
+  void internal(const Span &span, const std::string &what);
 
   // lower_control.cpp
   Value lower_list(const Datum &d, bool want);
@@ -75,9 +79,7 @@ private:
   Value lower_case(const Datum &d, bool want);
   Value lower_dotimes(const Datum &d);
   Value lower_return(const Datum &d);
-  // The handler of a core form (progn, if, let, arithmetic, load, ...), or nullptr.
-  using FormHandler = Value (*)(Lowerer &, const Datum &, bool want);
-  static const FormHandler *find_form(const std::string &name);
+  Value lower_core(const Datum &d, const CoreForm &form, bool want);
 
   // lower_arith.cpp
   Value lower_arith(const Datum &d);
@@ -96,6 +98,7 @@ private:
 
   // lower_memory.cpp: loads, stores, ctx, structs, stack.
   std::pair<ir::Reg, int32_t> address(const Datum &ptr, int64_t offset);
+  std::optional<Scalar> checked_access(const Datum &d, size_t offset_at);
   Value lower_load(const Datum &d);
   Value lower_store(const Datum &d);
   Value store_load_place(const Datum &load_form, const Value &v);
@@ -108,29 +111,23 @@ private:
   Value stack_pointer(int offset);
   Value lower_memset(const Datum &d);
   Value lower_memcpy(const Datum &d);
-  // Struct accessors: (NAME-FIELD p), (NAME-FIELD-ptr p), (make-NAME), (sizeof NAME).
-  bool is_struct_form(const std::string &head) const;
-  Value lower_struct_form(const Datum &d);
+  // Structs: (NAME-FIELD p), (NAME-FIELD-ptr p), (make-NAME), (sizeof NAME).
+  Value lower_accessor(const Datum &d, const StructAccessor &accessor);
+  Value lower_make_struct(const Datum &d, const StructDef &def);
+  Value lower_sizeof(const Datum &d);
   Value store_struct_field(const Datum &place, const Value &v);
-  struct Accessor {
-    const StructDef *def = nullptr;
-    const StructField *field = nullptr;
-    bool pointer = false;
-  };
-  std::optional<Accessor> find_accessor(const std::string &name) const;
 
   // lower_maps.cpp: maps, helpers, tail calls.
   int map_of(const Datum &d);
   Arg key_arg(int map, const Datum &key, bool is_pointer);
   Arg value_arg(int map, const Datum &value, bool is_pointer);
   Value call_helper(int helper_id, const std::vector<Arg> &args);
-  Value lower_map_op(const Datum &d);
+  Value lower_map_op(const Datum &d, FormKind kind);
   Value lower_getmap(const Datum &d);
   Value store_getmap(const Datum &place, const DatumPtr &value_form);
   Value increment_map(const Datum &place, const Value &delta);
   Value lower_tail_call(const Datum &d);
-  Value lower_helper(const Datum &d, int helper_id, int arg_count);
-  bool is_map_form(const std::string &head) const;
+  Value lower_helper(const Datum &d, int helper_id);
   bool value_is_pointer(const MapDef &map) const;
 
   void set_loc(const Span &span);

@@ -41,7 +41,7 @@ std::string expected_code(const Case &c) {
   std::string suite = ::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name();
   if (suite.rfind("Reader/", 0) == 0) return "syntax";
   if (suite.rfind("TopLevel/", 0) == 0) return "definition";
-  return "lowering";
+  return "semantic";
 }
 
 class CompileErrors : public ::testing::TestWithParam<Case> {};
@@ -73,7 +73,7 @@ TEST(Diagnostics, ReportCarriesCodesNotesAndHintsAsData) {
   CompileReport inside =
       compile_source_report("(defmacro bad (x) `(frob ,x))\n(defprog p ()\n  (bad 1))\n", "m.lisp");
   ASSERT_EQ(inside.diagnostics.size(), 1u);
-  EXPECT_EQ(inside.diagnostics[0].code, "lowering");
+  EXPECT_EQ(inside.diagnostics[0].code, "semantic");
   ASSERT_EQ(inside.diagnostics[0].notes.size(), 1u);
   EXPECT_EQ(inside.diagnostics[0].notes[0].line, 3u);
   EXPECT_EQ(inside.diagnostics[0].notes[0].column, 3u);
@@ -136,7 +136,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"(defprog p () undefined-thing)", "1:15", "undefined variable 'undefined-thing'"},
         Case{"(defprog p () (if 1))", "1:15", "(if TEST THEN [ELSE])"},
         Case{"(defprog p () (load u7 0 0))", "1:21", "unknown type 'u7'"},
-        Case{"(defprog p () (load u8 (ctx data) x))", "1:35", "offset must be a constant"},
+        Case{"(defprog p () (load u8 (ctx data) x))", "1:35", "OFFSET must be an integer constant"},
         Case{"(defprog p () (ctx bogus))", "1:20", "not a field of the :xdp context"},
         Case{"(defprog p () (getmap nomap 0))", "1:23", "not a map defined with defmap"},
         Case{"(defmap m :type :array :key-size 4 :value-size 8 :max-entries 1)\n(defprog p () m)",
@@ -144,24 +144,24 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"(defprog p () (ktime-get-ns 1))", "1:15", "takes 0 arguments, got 1"},
         Case{"(defprog p () (dotimes (i (ctx len)) 1))", "1:32", "not a field"},
         Case{"(defprog p () (let ((n (ctx data))) (dotimes (i n) 1)))", "1:49",
-             "count must be a constant"},
+             "COUNT must be a constant"},
         Case{"(defprog p () (setf (+ 1 2) 3))", "1:21", "cannot assign"},
         Case{"(defprog p () (setf x 3))", "1:21", "undefined variable 'x'"},
         Case{"(defprog p () (let ((x u9 1)) x))", "1:24", "unknown type 'u9'"},
         Case{"(defprog p () (cast f32 1))", "1:21", "unknown type 'f32'"},
-        Case{"(defprog p () (ash (ctx data) (ctx data-end)))", "1:31", "shift must be a constant"},
-        Case{"(defprog p () (/ (ctx data) 0))", "1:29", "division by zero"},
+        Case{"(defprog p () (ash (ctx data) (ctx data-end)))", "1:31", "SHIFT must be a constant"},
+        Case{"(defprog p () (/ (ctx data) 0))", "1:29", "division by zero", "lowering"},
         Case{"(defprog p () (case 1 (x 2)))", "1:24", "keys must be integer constants"},
         Case{"(defprog p () (sizeof nothing))", "1:23", "not a defstruct"},
         Case{"(defmap m :type :array :key-size 4 :value-size 8 :max-entries 1)\n"
              "(defprog p () (tail-call m 0))",
              "2:26", "is not a :prog-array"},
         Case{"(defprog p () (stack-addr q))", "1:27", "expected a variable bound by let"},
-        Case{"(defprog p () (memset (ctx data) 0 0 9999))", "1:15", "N at most 512"},
-        Case{"(defprog p () (load u8 5 0))", "1:24", "constant address"},
+        Case{"(defprog p () (memset (ctx data) 0 0 9999))", "1:38", "from 0 to 512"},
+        Case{"(defprog p () (load u8 5 0))", "1:24", "constant address", "lowering"},
         Case{"(defprog p () :kw)", "1:15", "unexpected keyword"},
         Case{"(defprog p () ((f) 1))", "1:15", "expected a form name"},
         Case{"(defstruct big (a (array u8 400)))\n(defprog p () (make-big) (make-big))", "2:26",
-             "stack is full"}));
+             "stack is full", "lowering"}));
 
 } // namespace

@@ -1,14 +1,17 @@
 // libFuzzer target for the reader and the whole front end (macros, constants,
-// definitions, lowering, IR verification), and, when the front end accepts the input,
-// the back end too. Each input is also evaluated as a macro body, so the compile-time
-// interpreter (compiler/expand/ct_eval.h) sees arbitrary expressions, not only the macros
-// of whole programs. Built by tests/fuzz/run.sh with clang++ -fsanitize=fuzzer,address.
+// definitions, the semantic check, lowering, IR verification), and, when the front end
+// accepts the input, the back end too. Lowering relies on the semantic check: an input
+// the check lets through but lowering finds wrong ("the semantic check missed it") is a
+// bug, and the fuzzer stops on it like on a crash. Each input is also evaluated as a macro body, so
+// the compile-time interpreter (compiler/expand/ct_eval.h) sees arbitrary expressions, not only the
+// macros of whole programs. Built by tests/fuzz/run.sh with clang++ -fsanitize=fuzzer,address.
 #include "compiler/expand/macro_expand.h"
 #include "compiler/pipeline.h"
 #include "compiler/reader/reader.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -24,6 +27,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else {
     (void)diags.format();
   }
+  for (const auto &d : diags.errors())
+    if (d.code == "internal" && d.message.find("semantic check missed") != std::string::npos) {
+      fprintf(stderr, "%s", diags.format().c_str());
+      __builtin_trap();
+    }
   // The input as the body of a macro, expanded once: compile-time evaluation only.
   auto as_body = std::make_shared<const xdpchain::compiler::SourceFile>(
       "fuzz-body.lisp", "(defmacro fuzz-body () " + text + "\n)\n(fuzz-body)");
