@@ -1,6 +1,7 @@
 // Which items of a form are code. The expander only expands macro calls in evaluated
 // positions: struct field lists, map options, binding names, `case` keys and `declare`
-// forms are data and are never treated as calls.
+// forms are data and are never treated as calls. Core forms get their shape from the
+// operand kinds in compiler/forms/core_forms.cpp, the one description of them.
 #pragma once
 
 #include <cstddef>
