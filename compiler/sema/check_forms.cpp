@@ -194,15 +194,16 @@ void Checker::operand(const Datum &form, size_t i, Operand kind, const CoreForm 
                         " must be an integer constant from 0 to " + std::to_string(kMaxByteCount) +
                         ", found '" + to_string(d) + "'");
     return;
-  case Operand::constant:
+  case Operand::constant: {
+    size_t before = diags_.errors().size();
     expr(d);
-    if (is_constant(d)) return;
+    if (diags_.errors().size() != before || is_constant(d)) return; // one error is enough
     if (Diagnostic *e =
             error(d.span, head + ": " + operand_name(core, i) + " must be a constant")) {
       if (core.kind == FormKind::ash) e->hints.push_back("use << or >> to shift by a variable");
-      if (core.kind == FormKind::dotimes) e->hints.push_back("the verifier needs a bound");
     }
     return;
+  }
   case Operand::type:
     scalar_type(d, head + ": ");
     return;

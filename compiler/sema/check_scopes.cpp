@@ -72,8 +72,9 @@ void Checker::dotimes(const Datum &d) {
     error(counter.span, "dotimes: expected (VAR COUNT), found '" + to_string(counter) + "'");
     return;
   }
+  size_t before = diags_.errors().size();
   expr(*counter[1]);
-  if (!is_constant(*counter[1]))
+  if (diags_.errors().size() == before && !is_constant(*counter[1]))
     if (Diagnostic *e = error(counter[1]->span, "dotimes: COUNT must be a constant"))
       e->hints.push_back("the verifier needs a bound");
   scopes_.emplace_back();

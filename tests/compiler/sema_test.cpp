@@ -1,6 +1,13 @@
 // The semantic check (compiler/sema/): one case per kind of error it reports, with the
 // exact message and position, and several errors reported from one source.
 #include "compiler/compile.h"
+#include "compiler/expand/form_shapes.h"
+#include "compiler/expand/macro_expand.h"
+#include "compiler/fold/fold_constants.h"
+#include "compiler/forms/core_forms.h"
+#include "compiler/lower/lower_program.h"
+#include "compiler/model/collect_definitions.h"
+#include "compiler/reader/reader.h"
 #include "compiler/sema/sema.h"
 
 #include <gtest/gtest.h>
@@ -70,6 +77,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "memset: N must be an integer constant from 0 to 512, found '9999'"},
         SemaCase{"ConstantRequired", "(defprog p () (let ((n (ctx data))) (dotimes (i n) 1)))",
                  "1:49", "dotimes: COUNT must be a constant"},
+        SemaCase{"OneErrorPerOperand", "(defprog p () (dotimes (i (ctx len)) 1))", "1:32",
+                 "'len' is not a field of the :xdp context"},
         SemaCase{"ShiftConstant", "(defprog p () (ash 1 (ctx data)))", "1:22",
                  "ash: SHIFT must be a constant"},
         SemaCase{"ContextField", "(defprog p () (ctx bogus))", "1:20",
@@ -164,6 +173,58 @@ TEST(SemanticCheck, ValidProgramsPassAndLetStarMayRebind) {
                             "    XDP_PASS))\n",
                             "ok.lisp");
   EXPECT_TRUE(report.ok()) << report.formatted;
+}
+
+} // namespace
+
+namespace {
+
+TEST(CoreForms, TheOneTableGivesTheExpanderItsShapes) {
+  EXPECT_EQ(find_form_shape("let")->walk, FormWalk::bindings);
+  EXPECT_EQ(find_form_shape("let*")->walk, FormWalk::bindings);
+  EXPECT_EQ(find_form_shape("dotimes")->walk, FormWalk::counter);
+  EXPECT_EQ(find_form_shape("cond")->walk, FormWalk::clauses);
+  EXPECT_EQ(find_form_shape("case")->walk, FormWalk::keyed);
+  for (const char *data : {"quote", "declare", "sizeof", "ctx", "stack-addr"})
+    EXPECT_EQ(find_form_shape(data)->walk, FormWalk::data) << data;
+  for (const char *code : {"+", "if", "load", "setf", "getmap", "memset"})
+    EXPECT_EQ(find_form_shape(code), nullptr) << code;
+  EXPECT_EQ(find_form_shape("defprog")->first, 3u);
+  EXPECT_EQ(find_form_shape("frob"), nullptr);
+}
+
+TEST(CoreForms, ArityComesFromTheTable) {
+  const CoreForm *setf = find_core_form("setf");
+  ASSERT_NE(setf, nullptr);
+  EXPECT_TRUE(setf->arity_ok(2));
+  EXPECT_FALSE(setf->arity_ok(3));
+  EXPECT_EQ(setf->operand(1), Operand::place);
+  EXPECT_EQ(setf->operand(2), Operand::expr);
+  const CoreForm *load = find_core_form("load");
+  EXPECT_TRUE(load->arity_ok(2) && load->arity_ok(3));
+  EXPECT_FALSE(load->arity_ok(4));
+  EXPECT_EQ(load->operand(3), Operand::literal);
+  EXPECT_EQ(find_core_form("frob"), nullptr);
+}
+
+// Lowering trusts the semantic check: run without it, an unchecked form is an internal
+// error naming the gap, not a user error or a crash.
+TEST(SemanticCheck, LoweringWithoutItReportsAnInternalError) {
+  SourceFile source("raw.lisp", "(defprog p () (if 1))");
+  Diagnostics diags;
+  auto forms = run_reader(source, diags);
+  forms = run_macro_expansion(forms, diags);
+  forms = run_fold_constants(forms, diags);
+  ProgramModel model = run_collect_definitions(forms, diags);
+  ASSERT_FALSE(diags.has_errors()) << diags.format();
+  ASSERT_EQ(model.programs.size(), 1u);
+  EXPECT_FALSE(run_lowering(model, model.programs[0], diags));
+  ASSERT_EQ(diags.errors().size(), 1u);
+  EXPECT_EQ(diags.errors()[0].code, "internal");
+  EXPECT_NE(diags.errors()[0].message.find("the semantic check missed it"), std::string::npos);
+  Diagnostics checked;
+  EXPECT_FALSE(run_semantic_check(model, checked));
+  EXPECT_EQ(checked.errors()[0].message, "if: expected (if TEST THEN [ELSE])");
 }
 
 } // namespace
