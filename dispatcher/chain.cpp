@@ -32,6 +32,7 @@ ChainSpec spec_from_config(const std::string &interface, const ChainConfig &conf
   spec.interface = interface;
   spec.mode = config.mode;
   spec.backend = config.backend;
+  spec.counters = config.counters;
   for (const auto &slot : config.slots) {
     MemberSpec member;
     member.label = slot.label;

@@ -77,10 +77,11 @@ bool uses_fp_otherwise(const bpf_insn &insn) {
   return false;
 }
 
-Error refuse(size_t i, const std::string &why) {
+Error refuse(size_t i, const std::string &why,
+             const std::string &hint = "use --backend tailcall, which runs the member as it is") {
   return Error(ErrorKind::not_supported, "instruction " + std::to_string(i) + " " + why +
                                              ", which the fused backend cannot inline")
-      .hint("use --backend tailcall, which runs the member as it is");
+      .hint(hint);
 }
 
 // Stack depth of the main function. Direct r10 accesses count their offset; pointers
@@ -135,6 +136,12 @@ Result<MemberShape> analyse_member(const std::vector<bpf_insn> &insns) {
   MemberShape shape;
   shape.main_end = insns.size();
   for (size_t i = 0; i < insns.size(); ++i) {
+    // A callback's address needs BTF func_info for the whole program, which the generated
+    // programs do not carry (the kernel says "missing btf func_info").
+    if (is_ld_imm64(insns[i]) && insns[i].src_reg == BPF_PSEUDO_FUNC)
+      return refuse(i, "takes the address of a subprogram (a callback, e.g. for bpf_loop)",
+                    "use --backend freplace on a kernel that allows it: the member then keeps "
+                    "its own BTF");
     if (auto target = function_target(insns, i)) {
       if (*target == 0 || *target >= insns.size())
         return refuse(i, "calls outside the program or its own start");

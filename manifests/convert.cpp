@@ -64,6 +64,8 @@ private:
     if (spec.mode.given()) target.spec.mode = read_mode(spec.mode.text).value_or(target.spec.mode);
     if (spec.backend.given())
       target.spec.backend = read_backend(spec.backend.text).value_or(target.spec.backend);
+    // Declarative: a manifest without the key wants counters on.
+    target.spec.counters = !(spec.counters.given() && spec.counters.text == "false");
     for (size_t i = 0; i < spec.programs.items.size(); ++i) {
       auto member = convert_program(spec.programs.items[i], i);
       if (!member) return std::move(member).error();

@@ -69,6 +69,10 @@ std::vector<std::string> chain_differences(const dispatcher::ChainSpec &current,
   if (desired.backend != dispatcher::Backend::automatic && current.backend != desired.backend)
     out.push_back(std::string("backend: ") + dispatcher::to_string(current.backend) + " -> " +
                   dispatcher::to_string(desired.backend));
+  const bool counting = current.counters.value_or(true);
+  if (desired.counters && *desired.counters != counting)
+    out.push_back(std::string("counters: ") + (counting ? "on" : "off") + " -> " +
+                  (*desired.counters ? "on" : "off"));
   return out;
 }
 

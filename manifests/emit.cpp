@@ -77,6 +77,7 @@ std::string emit_manifest(const dispatcher::ChainSpec &spec, const EmitOptions &
   if (!options.netns.empty()) out << YAML::Key << "namespace" << YAML::Value << options.netns;
   out << YAML::Key << "mode" << YAML::Value << dispatcher::to_string(spec.mode);
   out << YAML::Key << "backend" << YAML::Value << dispatcher::to_string(spec.backend);
+  if (spec.counters && !*spec.counters) out << YAML::Key << "counters" << YAML::Value << false;
   out << YAML::Key << "programs" << YAML::Value;
   if (spec.members.empty()) {
     out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;

@@ -83,7 +83,8 @@ struct SpecManifest : Object {
   Scalar network_namespace;                     // `namespace`
   Scalar mode;
   Scalar backend;
-  Scalar force; // true: replace another tool's XDP program on the interface
+  Scalar force;    // true: replace another tool's XDP program on the interface
+  Scalar counters; // false: no per-member counters (fused backend only)
   List<ProgramManifest> programs;
 };
 

@@ -162,6 +162,8 @@ SpecManifest read_spec(const YAML::Node &node, const Mark &key_mark) {
                   out.backend = read_scalar(value, mark);
                 else if (name == "force")
                   out.force = read_scalar(value, mark);
+                else if (name == "counters")
+                  out.counters = read_scalar(value, mark);
                 else if (name == "programs")
                   out.programs = read_list<ProgramManifest>(value, mark, read_program);
               });

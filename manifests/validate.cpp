@@ -198,13 +198,9 @@ private:
   void check_spec(const SpecManifest &spec) {
     keys(spec, "spec",
          {"interface", "interfaces", "interfaceSelector", "namespace", "mode", "backend", "force",
-          "programs"});
-    if (spec.force.given() && (spec.force.kind != NodeKind::scalar || spec.force.quoted ||
-                               (spec.force.text != "true" && spec.force.text != "false")))
-      add(Check::wrong_type, spec.force.mark, "spec.force",
-          "expected true or false, got " + (spec.force.kind == NodeKind::scalar
-                                                ? "'" + spec.force.text + "'"
-                                                : describe(spec.force)));
+          "counters", "programs"});
+    boolean(spec.force, "spec.force");
+    boolean(spec.counters, "spec.counters");
     bool netns_ok = true;
     if (string(spec.network_namespace, spec.mark, "spec.namespace", false) &&
         !options_.netns_exists(spec.network_namespace.text)) {
@@ -226,7 +222,23 @@ private:
             "unknown backend '" + spec.backend.text +
                 "', expected auto, freplace, tailcall or fused");
     }
+    if (backend && *backend != dispatcher::Backend::fused &&
+        *backend != dispatcher::Backend::automatic && spec.counters.given() &&
+        spec.counters.text == "false")
+      add(Check::conflict, spec.counters.mark, "spec.counters",
+          std::string("counters: false needs backend: fused, not ") +
+              dispatcher::to_string(*backend),
+          "set 'backend: fused', or leave counters on");
     check_programs(spec, backend);
+  }
+
+  // An optional `true`/`false` (unquoted).
+  void boolean(const Scalar &value, const std::string &path) {
+    if (value.given() && (value.kind != NodeKind::scalar || value.quoted ||
+                          (value.text != "true" && value.text != "false")))
+      add(Check::wrong_type, value.mark, path,
+          "expected true or false, got " +
+              (value.kind == NodeKind::scalar ? "'" + value.text + "'" : describe(value)));
   }
 
   // Exactly one of spec.interface, spec.interfaces and spec.interfaceSelector.

@@ -100,6 +100,28 @@ TEST(InlineMember, RefusesOtherUsesOfTheFramePointer) {
   EXPECT_NE(shape.error().str().find("instruction 1"), std::string::npos) << shape.error().str();
 }
 
+TEST(InlineMember, RefusesACallbackNamingFreplace) {
+  // main: r2 = &callback (ld_imm64 src BPF_PSEUDO_FUNC); r0 = 2; exit
+  // callback: r0 = 0; exit
+  std::vector<bpf_insn> member = {
+      {BPF_LD | BPF_DW | BPF_IMM, BPF_REG_2, BPF_PSEUDO_FUNC, 0, 3},
+      {0, 0, 0, 0, 0},
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 2},
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  auto shape = analyse_member(member);
+  ASSERT_FALSE(shape.has_value());
+  EXPECT_EQ(shape.error().kind(), ErrorKind::not_supported);
+  const std::string text = shape.error().str();
+  EXPECT_NE(text.find("instruction 0 takes the address of a subprogram"), std::string::npos)
+      << text;
+  ASSERT_EQ(shape.error().hints().size(), 1u);
+  EXPECT_NE(shape.error().hints()[0].find("--backend freplace"), std::string::npos)
+      << shape.error().hints()[0];
+}
+
 TEST(FusedGenerator, RefusesAChainWhoseStackDoesNotFit) {
   InsnBuilder b;
   b.st_imm(BPF_DW, R10, -504, 0);

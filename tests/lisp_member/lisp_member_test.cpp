@@ -54,7 +54,7 @@ TEST_P(LispMember, CompiledSourceFiltersTrafficInTheChain) {
   ASSERT_EQ(cli_.run({"remove", iface, "--all"}).exit_code, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, LispMember, ::testing::Values("tailcall", "freplace"),
+INSTANTIATE_TEST_SUITE_P(Backends, LispMember, ::testing::Values("tailcall", "fused", "freplace"),
                          [](const auto &info) { return info.param; });
 
 } // namespace

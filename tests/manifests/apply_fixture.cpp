@@ -125,7 +125,7 @@ uint64_t counter(const nlohmann::json &status, const std::string &label, const c
       .value(name, uint64_t{~0ull});
 }
 
-INSTANTIATE_TEST_SUITE_P(Manifest, ApplyTest, ::testing::Values("tailcall", "freplace"),
+INSTANTIATE_TEST_SUITE_P(Manifest, ApplyTest, ::testing::Values("tailcall", "fused", "freplace"),
                          [](const auto &info) { return info.param; });
 
 } // namespace xdpchain::test

@@ -2,7 +2,7 @@
 // (tests/support/), manifests written into a private folder, and the built `xdpchain`
 // command run the way a user would: `apply`/`diff`/`export` from the test's own network
 // namespace (the manifests name the DUT's namespace in spec.namespace), `status` inside it.
-// The parameter is the backend: tailcall runs on this host; freplace is skipped where
+// The parameter is the backend: tailcall and fused run on this host; freplace is skipped where
 // `xdpchain features` says the kernel refuses it, and must work inside the test VM.
 #pragma once
 

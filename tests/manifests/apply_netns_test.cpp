@@ -207,6 +207,53 @@ TEST_P(ApplyTest, ExportThenApplyRoundTrips) {
   ASSERT_EXIT_CODE(diff(exported), 0);
 }
 
+// `counters: false` mirrors `--counters off`: only the fused backend takes it. apply turns
+// the counters off, diff/export/apply round-trip it, and removing the key turns them back on.
+TEST_P(ApplyTest, CountersFalseRoundTripsOnFusedAndIsRefusedElsewhere) {
+  const std::string on = document("edge", edge(pins()));
+  std::string off = on;
+  const std::string backend_line = "  backend: " + backend() + "\n";
+  off.insert(off.find(backend_line) + backend_line.size(), "  counters: false\n");
+  const std::string off_path = write("off.yaml", off);
+  if (backend() != "fused") {
+    CommandResult refused = apply(off_path);
+    ASSERT_EXIT_CODE(refused, 2);
+    EXPECT_NE(refused.err.find("off.yaml:9:13: key 'spec.counters': counters: false needs "
+                               "backend: fused, not " +
+                               backend()),
+              std::string::npos)
+        << refused;
+    EXPECT_FALSE(status().value("present", true)) << "nothing applied";
+    return;
+  }
+  ASSERT_EXIT_CODE(apply(off_path), 0);
+  json st = status();
+  EXPECT_EQ(st.value("counters", true), false);
+  EXPECT_EQ(net().ping(3), 0) << "the chain runs: drop-icmp drops the pings";
+  EXPECT_EQ(counter(status(), "count", "entered"), 0u) << "no counters";
+  EXPECT_EQ(read_pinned_u64(pins() + "/proto_count", 1), 3u) << "the member itself ran";
+  ASSERT_EXIT_CODE(diff(off_path), 0);
+
+  std::string exported = dir() + "/exported.yaml";
+  ASSERT_EXIT_CODE(export_to(exported), 0);
+  std::ifstream in(exported);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("counters: false"), std::string::npos) << text;
+  CommandResult again = apply(exported);
+  ASSERT_EXIT_CODE(again, 0);
+  EXPECT_NE(again.out.find("unchanged, no swap"), std::string::npos) << again;
+
+  const std::string on_path = write("on.yaml", on);
+  CommandResult d = diff(on_path);
+  ASSERT_EXIT_CODE(d, 5);
+  EXPECT_NE(d.out.find("counters: off -> on"), std::string::npos) << d;
+  ASSERT_EXIT_CODE(apply(on_path), 0);
+  EXPECT_EQ(status().value("counters", false), true);
+  EXPECT_EQ(net().ping(2), 0);
+  EXPECT_EQ(counter(status(), "count", "entered"), 2u) << "counters back on";
+  ASSERT_EXIT_CODE(diff(on_path), 0);
+}
+
 TEST_P(ApplyTest, TwoDocumentsChangeBothInterfacesOrNeither) {
   const NetnsEndpoint &peer = net().peer();
   std::string both = document("dut", {{"drop-icmp", "xdp_drop_icmp", 20, ""}}) + "---\n" +

@@ -95,6 +95,30 @@ spec:
   EXPECT_EQ(member.pin_root, "/sys/fs/bpf/shared");
 }
 
+TEST(Convert, CountersOnUnlessTheManifestTurnsThemOff) {
+  const std::string off = R"(apiVersion: xdpchain.io/v1
+kind: XdpChain
+metadata: {name: f}
+spec:
+  interface: eth0
+  backend: fused
+  counters: false
+  programs:
+    - {name: pass, object: /m/progs/xdp_pass.o}
+)";
+  auto targets = convert_ok(off);
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(targets[0].spec.backend, dispatcher::Backend::fused);
+  EXPECT_EQ(targets[0].spec.counters, std::optional<bool>(false));
+  std::string on = off;
+  const std::string key = "  counters: false\n";
+  on.erase(on.find(key), key.size());
+  targets = convert_ok(on);
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(targets[0].spec.counters, std::optional<bool>(true))
+      << "a manifest is declarative: without the key it wants counters on";
+}
+
 TEST(Convert, EmptyProceedOnMeansNeverProceed) {
   auto targets = convert_ok("apiVersion: xdpchain.io/v1\nkind: XdpChain\nmetadata: {name: x}\n"
                             "spec:\n  interface: eth0\n  programs:\n"

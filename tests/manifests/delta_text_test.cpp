@@ -42,6 +42,13 @@ TEST(DeltaText, ChainDifferences) {
   desired.backend = dispatcher::Backend::freplace;
   EXPECT_EQ(chain_differences(current, desired),
             (std::vector<std::string>{"mode: native -> generic", "backend: tailcall -> freplace"}));
+  current = desired;
+  desired.counters = false;
+  EXPECT_EQ(chain_differences(current, desired), (std::vector<std::string>{"counters: on -> off"}));
+  current.counters = false;
+  EXPECT_TRUE(chain_differences(current, desired).empty());
+  desired.counters = true;
+  EXPECT_EQ(chain_differences(current, desired), (std::vector<std::string>{"counters: off -> on"}));
 }
 
 } // namespace

@@ -61,6 +61,21 @@ TEST(Emit, RoundTripsThroughParseValidateConvert) {
     EXPECT_TRUE(same_member(back.spec.members[i], spec.members[i])) << i << "\n" << text;
 }
 
+TEST(Emit, CountersOffRoundTripsAndOnIsNotWritten) {
+  dispatcher::ChainSpec spec = sample_spec();
+  spec.backend = dispatcher::Backend::fused;
+  spec.counters = false;
+  std::string text = emit_manifest(spec, {});
+  EXPECT_NE(text.find("  counters: false\n"), std::string::npos) << text;
+  ManifestFile file = testing::parse_ok(text);
+  EXPECT_TRUE(validate(file, testing::fake_system()).empty()) << text;
+  auto targets = convert(file);
+  ASSERT_TRUE(targets.has_value()) << targets.error().str();
+  EXPECT_EQ(targets->at(0).spec.counters, std::optional<bool>(false));
+  spec.counters = true;
+  EXPECT_EQ(emit_manifest(spec, {}).find("counters"), std::string::npos);
+}
+
 TEST(Emit, ReadableShape) {
   dispatcher::ChainSpec spec;
   spec.interface = "veth-b";

@@ -80,6 +80,19 @@ TEST(Validate, ForceIsABoolean) {
                     "expected true or false, got 'yes-please'");
 }
 
+TEST(Validate, CountersIsABooleanAndOffNeedsTheFusedBackend) {
+  EXPECT_TRUE(
+      validate_text(edit("  mode: native\n", "  mode: native\n  counters: true\n")).empty());
+  EXPECT_TRUE(
+      validate_text(edit("  backend: auto\n", "  backend: fused\n  counters: false\n")).empty());
+  expect_diagnostic(only_diagnostic(edit("  mode: native\n", "  mode: native\n  counters: off\n")),
+                    Check::wrong_type, 8, 13, "spec.counters", "expected true or false, got 'off'");
+  expect_diagnostic(
+      only_diagnostic(edit("  backend: auto\n", "  backend: tailcall\n  counters: false\n")),
+      Check::conflict, 9, 13, "spec.counters",
+      "counters: false needs backend: fused, not tailcall");
+}
+
 TEST(Validate, AMisspeltMetadataKeyIsStillAnError) {
   auto d = only_diagnostic(edit("  name: edge\n", "  name: edge\n  uuid: x\n"));
   EXPECT_EQ(d.check, Check::unknown_key);

@@ -1,7 +1,7 @@
 // What docs/protocol.md promises under stress, on real interfaces: commands killed at any
 // point leave a working chain; concurrent commands on one interface serialise; chain swaps
 // under traffic lose no packet; `prune` running alongside never touches a live chain. Runs on
-// whichever backend `auto` picks on this kernel.
+// whichever backend `auto` picks on this kernel, and on the fused backend.
 #include "tests/support/netns_pair.h"
 #include "tests/support/xdpchain_cli.h"
 
@@ -26,14 +26,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class Robustness : public ::testing::Test {
+class Robustness : public ::testing::TestWithParam<std::string> {
 protected:
+  const std::string &backend() const { return GetParam(); }
   NetnsPair net_;
   XdpchainCli cli_{net_.dut().netns};
 
   CommandResult add(const std::string &prog, const std::string &label, int priority) {
     return cli_.run({"add", net_.dut().ifname, prog_path(prog), "--name", label, "--priority",
-                     std::to_string(priority), "--mode", "generic"});
+                     std::to_string(priority), "--mode", "generic", "--backend", backend()});
   }
   // Starts `xdpchain add` in the DUT's namespace without waiting for it.
   pid_t spawn_add(const std::string &prog, const std::string &label, int priority) {
@@ -50,7 +51,9 @@ protected:
                                      "--priority",
                                      std::to_string(priority),
                                      "--mode",
-                                     "generic"};
+                                     "generic",
+                                     "--backend",
+                                     backend()};
     pid_t pid = fork();
     if (pid == 0) {
       std::vector<char *> args;
@@ -87,7 +90,7 @@ protected:
   }
 };
 
-TEST_F(Robustness, KilledCommandsLeaveAWorkingChain) {
+TEST_P(Robustness, KilledCommandsLeaveAWorkingChain) {
   ASSERT_EQ(add("xdp_pass", "base", 10).exit_code, 0);
   // Kill at random moments over the whole length of an add on this machine (a few ms on
   // the host, a second or more in the TCG VM), so that every step gets interrupted.
@@ -128,7 +131,7 @@ TEST_F(Robustness, KilledCommandsLeaveAWorkingChain) {
             << completed << " had finished\n";
 }
 
-TEST_F(Robustness, ConcurrentCommandsSerialise) {
+TEST_P(Robustness, ConcurrentCommandsSerialise) {
   ASSERT_EQ(add("xdp_pass", "base", 10).exit_code, 0);
   std::vector<pid_t> pids;
   for (int i = 0; i < 6; ++i)
@@ -143,7 +146,7 @@ TEST_F(Robustness, ConcurrentCommandsSerialise) {
     EXPECT_EQ(p["counters"]["entered"], 3) << p.dump();
 }
 
-TEST_F(Robustness, SwapsUnderTrafficLoseNoPacket) {
+TEST_P(Robustness, SwapsUnderTrafficLoseNoPacket) {
   ASSERT_EQ(add("xdp_count", "steady", 10).exit_code, 0);
   std::atomic<bool> stop{false};
   std::atomic<int> sent{0}, received{0};
@@ -170,7 +173,11 @@ TEST_F(Robustness, SwapsUnderTrafficLoseNoPacket) {
             << " received\n";
 }
 
-TEST_F(Robustness, PruneAlongsideFirstAddsAndRemovalsLeavesThemWhole) {
+// prune only reads and removes state directories, which every backend shares: it runs with
+// `auto` alone (10 s here).
+class RobustnessPrune : public Robustness {};
+
+TEST_P(RobustnessPrune, PruneAlongsideFirstAddsAndRemovalsLeavesThemWhole) {
   // `prune` removes directories with no live link; a first `add` creates one before it has
   // a link, and `remove --all` deletes one. Neither may lose to a prune running meanwhile.
   std::atomic<bool> stop{false};
@@ -200,6 +207,11 @@ TEST_F(Robustness, PruneAlongsideFirstAddsAndRemovalsLeavesThemWhole) {
   EXPECT_EQ(labels(), std::vector<std::string>{"kept"});
   EXPECT_EQ(net_.ping(2), 0) << "prune touched a running chain";
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Robustness, ::testing::Values("auto", "fused"),
+                         [](const auto &info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Backends, RobustnessPrune, ::testing::Values("auto"),
+                         [](const auto &info) { return info.param; });
 
 } // namespace
 } // namespace xdpchain::test
