@@ -303,6 +303,7 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
                                  const StateDir &dir, CurrentChain &current,
                                  const ChainOptions &options, const ApplyOptions &apply_options) {
   ApplyReport report;
+  report.previous_dispatcher_prog_id = current.present ? current.dispatcher_id : 0;
   if (desired.members.empty()) {
     for (const auto &slot : current.config.slots)
       report.deltas.push_back({slot.label, MemberChange::removed, ""});
@@ -317,6 +318,7 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
     return report;
   }
 
+  report.previous_dispatcher_prog_id = current.present ? current.dispatcher_id : 0;
   AttachedProgram foreign;
   if (!current.present) {
     auto attached = query_attached(iface.ifindex);
@@ -401,7 +403,8 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
     StateDir::remove_tree(built->path);
     return std::move(swapped).error();
   }
-  if (current.present) StateDir::remove_tree(current.generation_path);
+  if (current.present && !apply_options.keep_previous)
+    StateDir::remove_tree(current.generation_path);
   report.swapped = true;
   return report;
 }
@@ -484,6 +487,62 @@ Result<ApplyReport> apply(const ChainSpec &desired, const ChainOptions &options,
   return change(
       desired.interface, [&](const ChainSpec &, bool) -> Result<ChainSpec> { return desired; },
       options, apply_options);
+}
+
+namespace {
+
+// The interface's state directory, locked, and the chain it holds, without clearing away
+// kept generations (restore_previous needs them).
+Result<LockedInterface> lock_existing(const std::string &interface, const ChainOptions &options) {
+  auto iface = resolve_interface(interface);
+  if (!iface) return std::move(iface).error();
+  auto dir = StateDir::open(options.bpffs_root, *iface, false);
+  if (!dir) return std::move(dir).error();
+  XDPC_TRY(dir->lock(options.lock_wait));
+  auto current = read_current_chain(*dir);
+  if (!current) return std::move(current).error();
+  return LockedInterface{std::move(*iface), std::move(*dir), std::move(*current)};
+}
+
+Status restore_locked(LockedInterface &locked, uint32_t previous) {
+  CurrentChain &current = locked.current;
+  if (previous == 0) { // there was no chain: take the new one off
+    if (current.present) return detach_chain(locked.dir, current);
+    collect_garbage(locked.dir, current);
+    return {};
+  }
+  if (!current.present)
+    return Error(ErrorKind::conflict, "the chain was removed meanwhile; its previous "
+                                      "generation cannot be put back");
+  if (current.dispatcher_id != previous) {
+    auto kept = open_pin(locked.dir.generation_path(previous) + "/dispatcher");
+    if (!kept)
+      return std::move(kept).error().wrap("previous generation (dispatcher prog id " +
+                                          std::to_string(previous) + ")");
+    XDPC_TRY(swap_xdp_link(current.link.get(), kept->get(), current.dispatcher.get()));
+  }
+  auto now = read_current_chain(locked.dir);
+  if (!now) return std::move(now).error();
+  collect_garbage(locked.dir, *now);
+  return {};
+}
+
+} // namespace
+
+Status restore_previous(const std::string &interface, uint32_t previous_dispatcher_prog_id,
+                        const ChainOptions &options) {
+  auto locked = lock_existing(interface, options);
+  if (!locked) return std::move(locked).error().wrap(iface_frame(interface));
+  Status restored = restore_locked(*locked, previous_dispatcher_prog_id);
+  if (!restored) return std::move(restored).error().wrap(iface_frame(interface));
+  return {};
+}
+
+Status release_previous(const std::string &interface, const ChainOptions &options) {
+  auto locked = lock_existing(interface, options);
+  if (!locked) return std::move(locked).error().wrap(iface_frame(interface));
+  collect_garbage(locked->dir, locked->current);
+  return {};
 }
 
 namespace {
