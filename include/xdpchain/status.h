@@ -3,6 +3,7 @@
 // (ApplyReport), and the options every chain operation takes.
 #pragma once
 
+#include <xdpchain/result.h>
 #include <xdpchain/spec.h>
 
 #include <chrono>
@@ -76,5 +77,11 @@ struct ApplyReport {
   std::vector<MemberDelta> deltas;
   ChainStatus status; // after the apply
 };
+
+// The chain on `interface` in network namespace `netns` ("" = the caller's; a name under
+// /run/netns or a path), read back from the kernel and bpffs: members, kernel ids, counters.
+// present is false when xdpchain runs no chain there.
+Result<ChainStatus> read_chain_status(const std::string &interface, const std::string &netns = "",
+                                      const ChainOptions &options = {});
 
 } // namespace xdpchain
