@@ -3,6 +3,7 @@
 // it onto the interface in one atomic step (docs/protocol.md).
 #include "dispatcher/chain.h"
 
+#include "common/obj_info.h"
 #include "dispatcher/chain_state.h"
 #include "dispatcher/counters.h"
 #include "dispatcher/dispatcher_spec.h"
@@ -453,11 +454,9 @@ Result<ChainStatus> read_status_once(const std::string &interface, const ChainOp
     member.counters = subtract(counters[record.counter_index % kCounterBlocks], record.baseline);
     if (current.config.backend == Backend::freplace) {
       if (auto link = open_pin(slot_pin(current.generation_path, slot, "link")); link) {
-        bpf_link_info info{};
-        uint32_t len = sizeof info;
-        if (bpf_obj_get_info_by_fd(link->get(), &info, &len) == 0) {
-          member.link_id = info.id;
-          member.attached = info.prog_id == record.member_prog_id;
+        if (auto info = link_info(link->get()); info) {
+          member.link_id = info->id;
+          member.attached = info->prog_id == record.member_prog_id;
         }
       }
     } else if (current.config.backend == Backend::fused) {
