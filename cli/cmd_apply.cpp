@@ -8,7 +8,8 @@
 #include "manifests/delta_text.h"
 #include "manifests/interface_selection.h"
 #include "manifests/load.h"
-#include "manifests/netns.h"
+
+#include <xdpchain/apply.h>
 
 #include <iostream>
 #include <memory>
@@ -25,35 +26,10 @@ struct ApplyCmdOptions {
   bool force = false;
 };
 
-std::string frame(const ChainTarget &target) {
-  return target.origin + ": chain '" + target.name + "'";
-}
-
 std::string headline(const ChainTarget &target) {
   std::string where = "interface '" + target.spec.interface + "'";
   if (!target.netns.empty()) where += " in network namespace '" + target.netns + "'";
   return target.name + ": " + where;
-}
-
-// dispatcher::change() under the interface's lock, remembering the chain it replaced.
-Result<dispatcher::ApplyReport> apply_target(const ChainTarget &target,
-                                             const dispatcher::ChainOptions &options, bool dry_run,
-                                             dispatcher::ChainSpec *previous) {
-  auto scope = manifests::NetnsScope::enter(target.netns);
-  if (!scope) return std::move(scope).error().wrap(frame(target));
-  dispatcher::ApplyOptions apply_options;
-  apply_options.dry_run = dry_run;
-  dispatcher::ChainOptions chain_options = options;
-  chain_options.replace_foreign = options.replace_foreign || target.force;
-  auto report = dispatcher::change(
-      target.spec.interface,
-      [&](const dispatcher::ChainSpec &current, bool) -> Result<dispatcher::ChainSpec> {
-        if (previous) *previous = current; // no chain: no members, so undoing detaches
-        return target.spec;
-      },
-      chain_options, apply_options);
-  if (!report) return std::move(report).error().wrap(frame(target));
-  return report;
 }
 
 // Text on stdout, or with --json one entry of the document's "changes".
@@ -80,21 +56,6 @@ void print_report(const ChainTarget &target, const dispatcher::ApplyReport &repo
   if (!report.deltas.empty()) std::cout << manifests::format_deltas(report.deltas) << "\n";
 }
 
-// Puts back the chains of the interfaces already changed, newest first.
-void undo(const std::vector<ChainTarget> &targets,
-          const std::vector<dispatcher::ChainSpec> &previous,
-          const dispatcher::ChainOptions &options, const GlobalOptions &global) {
-  for (size_t i = previous.size(); i-- > 0;) {
-    ChainTarget restore = targets[i];
-    restore.spec = previous[i];
-    auto report = apply_target(restore, options, false, nullptr);
-    if (report)
-      std::cerr << "xdpchain: " << headline(restore) << ": previous chain restored\n";
-    else
-      report_error(std::move(report).error().wrap("restoring the previous chain"), global);
-  }
-}
-
 int run_apply(const ApplyCmdOptions &opts, const GlobalOptions &global) {
   manifests::LoadOptions load_options;
   load_options.validate.state_root = global.bpffs_root;
@@ -103,38 +64,28 @@ int run_apply(const ApplyCmdOptions &opts, const GlobalOptions &global) {
   auto resolved = manifests::resolve_targets(loaded.targets); // globs, primary: now
   if (!resolved) return report_error(resolved.error().hint("nothing changed"), global);
   loaded.targets = std::move(*resolved);
-  dispatcher::ChainOptions options = chain_options(global);
-  options.replace_foreign = opts.force;
 
-  // Plan every interface first: any refusal (another tool's program, a mode change, an
-  // object without the program) stops the apply before the first swap.
-  std::vector<dispatcher::ApplyReport> plans;
-  for (const auto &target : loaded.targets) {
-    auto plan = apply_target(target, options, true, nullptr);
-    if (!plan) return report_error(plan.error().hint("nothing changed"), global);
-    plans.push_back(std::move(*plan));
-  }
+  ApplyAllOptions options;
+  options.chain = chain_options(global);
+  options.chain.replace_foreign = opts.force;
+  options.dry_run = opts.dry_run;
+  ApplyAllResult result = apply_all(loaded.targets, options);
+
   nlohmann::json out = json_document();
   out["dry_run"] = opts.dry_run;
   out["changes"] = nlohmann::json::array();
-  if (opts.dry_run) {
-    for (size_t i = 0; i < plans.size(); ++i)
-      print_report(loaded.targets[i], plans[i], true, global, out["changes"]);
-    if (global.json) print_json(out);
-    return kExitOk;
-  }
-
-  std::vector<dispatcher::ChainSpec> previous;
-  for (const auto &target : loaded.targets) {
-    dispatcher::ChainSpec replaced;
-    auto report = apply_target(target, options, false, &replaced);
-    if (!report) {
-      int code = report_error(report.error(), global);
-      undo(loaded.targets, previous, options, global);
-      return code;
+  for (size_t i = 0; i < result.reports.size(); ++i)
+    print_report(loaded.targets[i], result.reports[i], opts.dry_run, global, out["changes"]);
+  if (!result.ok()) {
+    int code = report_error(*result.error, global);
+    for (const RestoredTarget &restored : result.restored) {
+      if (restored.error)
+        report_error(*restored.error, global);
+      else
+        std::cerr << "xdpchain: " << headline(loaded.targets[restored.target])
+                  << ": previous chain restored\n";
     }
-    previous.push_back(std::move(replaced));
-    print_report(target, *report, false, global, out["changes"]);
+    return code;
   }
   if (global.json) print_json(out);
   return kExitOk;

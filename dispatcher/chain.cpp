@@ -3,11 +3,12 @@
 // it onto the interface in one atomic step (docs/protocol.md).
 #include "dispatcher/chain.h"
 
+#include "common/obj_info.h"
 #include "dispatcher/chain_state.h"
 #include "dispatcher/counters.h"
 #include "dispatcher/dispatcher_spec.h"
 #include "dispatcher/generation.h"
-#include "dispatcher/order.h"
+#include "dispatcher/planner.h"
 #include "dispatcher/probe.h"
 #include "dispatcher/xdp_attach.h"
 
@@ -47,14 +48,6 @@ ChainSpec spec_from_config(const std::string &interface, const ChainConfig &conf
   return spec;
 }
 
-// `auto` keeps the current chain's backend, else probes for freplace. An explicit backend
-// is simply tried: when it fails, backend_refused() asks the probe why.
-Backend choose_backend(const ChainSpec &desired, const CurrentChain &current) {
-  if (desired.backend != Backend::automatic) return desired.backend;
-  if (current.present) return current.config.backend;
-  return probe_freplace().supported ? Backend::freplace : Backend::tailcall;
-}
-
 // Replaces a build failure with the probe's reason when the kernel refuses the backend
 // itself (rather than one member).
 Error backend_refused(Backend backend, Error error) {
@@ -66,206 +59,6 @@ Error backend_refused(Backend backend, Error error) {
                                               " cannot work here: " + probe.reason);
   if (backend == Backend::freplace) refused.hint("use --backend tailcall (or auto)");
   return refused;
-}
-
-Status check_limits(const ChainSpec &desired, Backend backend) {
-  int limit = backend == Backend::tailcall ? kMaxMembersTailcall
-              : backend == Backend::fused  ? kMaxMembersFused
-                                           : kMaxMembersFreplace;
-  int count = static_cast<int>(desired.members.size());
-  if (count <= limit) return {};
-  Error error(ErrorKind::invalid_argument, "a chain of " + std::to_string(count) +
-                                               " programs exceeds the " + to_string(backend) +
-                                               " backend's limit of " + std::to_string(limit));
-  if (backend == Backend::tailcall)
-    error
-        .hint("the kernel stops a packet after 33 tail calls (MAX_TAIL_CALL_CNT); the root "
-              "uses one per member, and members' own tail calls count too")
-        .hint("the freplace backend takes up to " + std::to_string(kMaxMembersFreplace) +
-              " programs where the kernel allows it (xdpchain features)");
-  return error;
-}
-
-// Counters stay as the chain has them unless the spec says otherwise; a new chain counts.
-bool chain_counters(const ChainSpec &desired, const CurrentChain &current) {
-  if (desired.counters) return *desired.counters;
-  return current.present ? current.config.counters : true;
-}
-
-Status check_counters(bool counters, Backend backend) {
-  if (counters || backend == Backend::fused) return {};
-  return Error(ErrorKind::invalid_argument, std::string("the ") + to_string(backend) +
-                                                " backend always counts; only the fused "
-                                                "backend can turn counters off")
-      .hint("use --backend fused, or leave counters on");
-}
-
-// Opens every member's object (nothing is loaded yet), fills in priorities and proceed sets
-// from the spec, the object's XDP_RUN_CONFIG, or the defaults, and decides which members
-// can keep the program loaded for the current generation.
-Result<std::vector<PlannedMember>> plan_members(const ChainSpec &desired,
-                                                const CurrentChain &current, Backend backend) {
-  std::map<std::string, size_t> current_slot;
-  uint32_t next_sequence = 1;
-  for (size_t i = 0; i < current.config.slots.size(); ++i) {
-    current_slot[current.config.slots[i].label] = i;
-    next_sequence = std::max(next_sequence, current.config.slots[i].sequence + 1);
-  }
-  std::set<std::string> labels;
-  std::vector<PlannedMember> planned;
-  for (const MemberSpec &spec : desired.members) {
-    PlannedMember member;
-    SlotRecord &record = member.record;
-    const SlotRecord *old = nullptr;
-    if (auto it = current_slot.find(spec.label); !spec.label.empty() && it != current_slot.end())
-      old = &current.config.slots[it->second];
-
-    ext::ObjectOpenOptions open_options;
-    open_options.program = spec.program;
-    open_options.pin_root = spec.pin_root;
-    for (const auto &pin : spec.map_pins)
-      open_options.map_pins.push_back({pin.map, pin.path});
-    auto object = ext::ProgramObject::open(spec.object_path, open_options);
-    bool same_file_gone = !object && old && old->object_path == spec.object_path &&
-                          old->program == spec.program && object.error().err() == ENOENT;
-    if (!object && !same_file_gone) {
-      // Without a label yet, the object's own context already names the file.
-      if (spec.label.empty()) return std::move(object).error();
-      return std::move(object).error().wrap("program '" + spec.label + "'");
-    }
-    if (object) {
-      record.program = object->program_name();
-      record.object_hash = object->content_hash();
-      record.frags = object->frags();
-    } else {
-      record.program = old->program;
-      record.object_hash = old->object_hash;
-      record.frags = old->frags;
-    }
-    record.label = spec.label.empty() ? record.program : spec.label;
-    if (!old && spec.label.empty())
-      if (auto it = current_slot.find(record.label); it != current_slot.end())
-        old = &current.config.slots[it->second];
-    if (!valid_label(record.label))
-      return Error(ErrorKind::invalid_argument, "invalid label '" + record.label + "'")
-          .hint("use letters, digits, '_', '-' and '.', at most 63, starting with a letter or "
-                "digit (--name LABEL)");
-    if (!labels.insert(record.label).second)
-      return Error(ErrorKind::invalid_argument, "two programs are labelled '" + record.label + "'")
-          .hint("give one a different name (--name LABEL)");
-    record.object_path = spec.object_path;
-    record.pin_root = spec.pin_root;
-    record.map_pins = spec.map_pins;
-    const ext::RunConfig run = object ? object->run_config() : ext::RunConfig{};
-    record.priority = spec.priority.value_or(run.priority.value_or(kDefaultPriority));
-    record.proceed_on = spec.proceed_on.value_or(run.proceed_on.value_or(kDefaultProceedOn));
-    if (record.priority < kMinPriority || record.priority > kMaxPriority)
-      return Error(ErrorKind::invalid_argument, "program '" + record.label + "': priority " +
-                                                    std::to_string(record.priority) +
-                                                    " is outside " + std::to_string(kMinPriority) +
-                                                    ".." + std::to_string(kMaxPriority));
-    record.sequence = old ? old->sequence : next_sequence++;
-
-    bool same_program = old && old->object_hash == record.object_hash &&
-                        old->program == record.program && old->pin_root == record.pin_root &&
-                        old->map_pins == record.map_pins && current.config.backend == backend;
-    if (same_program) {
-      member.reuse_slot = static_cast<int>(old - current.config.slots.data());
-      record.counter_index = old->counter_index;
-      record.baseline = old->baseline;
-      record.member_prog_id = old->member_prog_id;
-    } else {
-      if (!object) return std::move(object).error();
-      member.object = std::move(*object);
-    }
-    planned.push_back(std::move(member));
-  }
-  return planned;
-}
-
-void sort_by_run_order(std::vector<PlannedMember> &members) {
-  std::vector<OrderKey> keys;
-  for (const auto &m : members)
-    keys.push_back({m.record.priority, m.record.label, m.record.sequence});
-  std::vector<PlannedMember> sorted;
-  for (size_t i : run_order(keys))
-    sorted.push_back(std::move(members[i]));
-  members = std::move(sorted);
-}
-
-std::vector<MemberDelta> compute_deltas(const std::vector<PlannedMember> &members,
-                                        const CurrentChain &current) {
-  std::vector<MemberDelta> deltas;
-  std::map<std::string, size_t> old_position;
-  for (size_t i = 0; i < current.config.slots.size(); ++i)
-    old_position[current.config.slots[i].label] = i;
-  for (size_t i = 0; i < members.size(); ++i) {
-    const SlotRecord &r = members[i].record;
-    auto it = old_position.find(r.label);
-    if (it == old_position.end()) {
-      deltas.push_back({r.label, MemberChange::added, "at position " + std::to_string(i)});
-      continue;
-    }
-    const SlotRecord &o = current.config.slots[it->second];
-    old_position.erase(it);
-    std::string detail;
-    if (o.object_hash != r.object_hash)
-      detail = "object changed";
-    else if (o.program != r.program)
-      detail = "program '" + o.program + "' -> '" + r.program + "'";
-    else if (o.object_path != r.object_path)
-      detail = "object path '" + o.object_path + "' -> '" + r.object_path + "'";
-    if (o.pin_root != r.pin_root || o.map_pins != r.map_pins)
-      detail += (detail.empty() ? "" : ", ") + std::string("map pins changed");
-    if (o.priority != r.priority)
-      detail += (detail.empty() ? "" : ", ") + std::string("priority ") +
-                std::to_string(o.priority) + " -> " + std::to_string(r.priority);
-    if (o.proceed_on != r.proceed_on)
-      detail += (detail.empty() ? "" : ", ") + std::string("proceed-on ") +
-                actions_to_string(o.proceed_on) + " -> " + actions_to_string(r.proceed_on);
-    size_t from = &o - current.config.slots.data();
-    if (!detail.empty())
-      deltas.push_back({r.label, MemberChange::changed, detail});
-    else if (from != i)
-      deltas.push_back({r.label, MemberChange::reordered,
-                        "position " + std::to_string(from) + " -> " + std::to_string(i)});
-    else
-      deltas.push_back({r.label, MemberChange::unchanged, ""});
-  }
-  for (const auto &[label, position] : old_position)
-    deltas.push_back({label, MemberChange::removed, "was at position " + std::to_string(position)});
-  return deltas;
-}
-
-bool nothing_changes(const std::vector<MemberDelta> &deltas, const CurrentChain &current,
-                     Backend backend, Mode mode, bool counters) {
-  if (!current.present || current.config.backend != backend || current.config.mode != mode ||
-      current.config.counters != counters)
-    return false;
-  return std::all_of(deltas.begin(), deltas.end(),
-                     [](const MemberDelta &d) { return d.change == MemberChange::unchanged; });
-}
-
-Status assign_counters(std::vector<PlannedMember> &members, const CurrentChain &current,
-                       int counters_fd) {
-  std::set<uint32_t> taken;
-  for (const auto &slot : current.config.slots)
-    taken.insert(slot.counter_index);
-  auto now = read_counters(counters_fd);
-  if (!now) return std::move(now).error();
-  uint32_t next = 0;
-  for (auto &member : members) {
-    if (member.reuse_slot >= 0) continue;
-    while (next < kCounterBlocks && taken.count(next))
-      ++next;
-    if (next >= kCounterBlocks)
-      return Error(ErrorKind::invalid_argument,
-                   "no free counter block (" + std::to_string(kCounterBlocks) + " in use)");
-    member.record.counter_index = next;
-    member.record.baseline = (*now)[next];
-    taken.insert(next++);
-  }
-  return {};
 }
 
 Result<Fd> open_or_create_counters(const StateDir &dir) {
@@ -300,61 +93,88 @@ Status swap_in(const StateDir &dir, const InterfaceRef &iface, const CurrentChai
   return pin_fd(link->get(), dir.link_path()); // on failure the link closes and detaches
 }
 
+// The planner's view of a real interface: objects opened from their files (kept for the
+// build step), the program attached to the interface, the probe, the pinned counters map.
+class KernelChainView : public ChainView {
+public:
+  KernelChainView(const InterfaceRef &iface, const StateDir &dir) : iface_(iface), dir_(dir) {}
+
+  Result<ObjectFacts> open_object(const MemberSpec &spec, size_t index) override {
+    ext::ObjectOpenOptions open_options;
+    open_options.program = spec.program;
+    open_options.pin_root = spec.pin_root;
+    for (const auto &pin : spec.map_pins)
+      open_options.map_pins.push_back({pin.map, pin.path});
+    auto object = ext::ProgramObject::open(spec.object_path, open_options);
+    if (!object) return std::move(object).error();
+    ObjectFacts facts{object->program_name(), object->content_hash(), object->frags(),
+                      object->run_config()};
+    objects_.insert_or_assign(index, std::move(*object));
+    return facts;
+  }
+  Result<AttachedProgram> attached_program() override { return query_attached(iface_.ifindex); }
+  Backend preferred_backend() override {
+    return probe_freplace().supported ? Backend::freplace : Backend::tailcall;
+  }
+  Result<std::vector<Counters>> counter_values() override {
+    if (dir_.path().empty()) return std::vector<Counters>(kCounterBlocks);
+    auto pinned = open_pin(dir_.counters_path());
+    if (!pinned && pinned.error().err() == ENOENT) return std::vector<Counters>(kCounterBlocks);
+    if (!pinned) return std::move(pinned).error();
+    return read_counters(pinned->get());
+  }
+  // The object opened for desired member `index` (when the plan loads it).
+  std::optional<ext::ProgramObject> take_object(size_t index) {
+    auto it = objects_.find(index);
+    if (it == objects_.end()) return std::nullopt;
+    std::optional<ext::ProgramObject> object(std::move(it->second));
+    objects_.erase(it);
+    return object;
+  }
+
+private:
+  const InterfaceRef &iface_;
+  const StateDir &dir_;
+  std::map<size_t, ext::ProgramObject> objects_;
+};
+
 Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &iface,
                                  const StateDir &dir, CurrentChain &current,
                                  const ChainOptions &options, const ApplyOptions &apply_options) {
   ApplyReport report;
-  if (desired.members.empty()) {
-    for (const auto &slot : current.config.slots)
-      report.deltas.push_back({slot.label, MemberChange::removed, ""});
-    if (apply_options.dry_run) return report;
-    if (!current.present) { // nothing to detach: leave no empty directory behind either
-      StateDir::remove_tree(dir.counters_path());
-      dir.remove_if_empty();
-      return report;
-    }
+  report.previous_dispatcher_prog_id = current.present ? current.dispatcher_id : 0;
+  KernelChainView view(iface, dir);
+  auto planned = plan_chain(desired, current, options, view);
+  if (!planned) return std::move(planned).error();
+  report.deltas = planned->deltas;
+  if (apply_options.dry_run) return report;
+  if (planned->detach && !current.present) {
+    // Nothing to detach: leave no empty directory behind either.
+    StateDir::remove_tree(dir.counters_path());
+    dir.remove_if_empty();
+    return report;
+  }
+  if (!planned->changes) return report;
+  if (planned->detach) {
     XDPC_TRY(detach_chain(dir, current));
     report.swapped = true;
     return report;
   }
 
-  AttachedProgram foreign;
-  if (!current.present) {
-    auto attached = query_attached(iface.ifindex);
-    if (!attached) return std::move(attached).error();
-    foreign = *attached;
-    if (foreign.prog_id != 0 && !options.replace_foreign)
-      return Error(ErrorKind::conflict,
-                   "runs another tool's " + foreign.describe() + "; xdpchain will not replace it")
-          .hint("use --force to replace it");
-  } else if (current.config.mode != desired.mode) {
-    return Error(ErrorKind::invalid_argument, std::string("the chain runs in ") +
-                                                  to_string(current.config.mode) +
-                                                  " mode; a swap cannot change the mode")
-        .hint("remove the chain first (xdpchain remove " + iface.name + " --all)");
-  }
-
-  const Backend backend = choose_backend(desired, current);
-  XDPC_TRY(check_limits(desired, backend));
-  auto members = plan_members(desired, current, backend);
-  if (!members) return std::move(members).error();
-  sort_by_run_order(*members);
-  report.deltas = compute_deltas(*members, current);
-  const bool counting = chain_counters(desired, current);
-  XDPC_TRY(check_counters(counting, backend));
-  if (nothing_changes(report.deltas, current, backend, desired.mode, counting) ||
-      apply_options.dry_run)
-    return report;
-
   GenerationPlan plan;
-  plan.backend = backend;
-  plan.mode = desired.mode;
-  plan.counting = counting;
-  plan.frags = std::all_of(members->begin(), members->end(),
-                           [](const PlannedMember &m) { return m.record.frags; });
+  plan.backend = planned->backend;
+  plan.mode = planned->mode;
+  plan.counting = planned->counting;
+  plan.frags = planned->frags;
   plan.generation = current.config.generation + 1;
   plan.current_generation_path = current.generation_path;
-  plan.members = std::move(*members);
+  plan.members = std::move(planned->members);
+  for (auto &member : plan.members) {
+    if (member.reuse_slot >= 0) continue;
+    member.object = view.take_object(member.spec_index);
+    if (!member.object)
+      return Error(ErrorKind::kernel, "program '" + member.record.label + "': object not opened");
+  }
   // Extensions carry the frags flag of the dispatcher they were loaded for: when the chain's
   // setting changes, reload unchanged members from their objects.
   if (plan.backend == Backend::freplace && current.present && current.config.frags != plan.frags)
@@ -375,7 +195,6 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
   auto counters = open_or_create_counters(dir);
   if (!counters) return std::move(counters).error();
   plan.counters_fd = counters->get();
-  XDPC_TRY(assign_counters(plan.members, current, plan.counters_fd));
 
   auto built = plan.backend == Backend::freplace ? build_freplace_generation(plan, dir)
                : plan.backend == Backend::fused  ? build_fused_generation(plan, dir)
@@ -397,12 +216,14 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
   auto config_fd = write_config_map(config);
   Status pinned =
       config_fd ? pin_fd(config_fd->get(), built->path + "/config") : Status(config_fd.error());
-  Status swapped = pinned ? swap_in(dir, iface, current, *built, plan.mode, foreign) : pinned;
+  Status swapped =
+      pinned ? swap_in(dir, iface, current, *built, plan.mode, planned->foreign) : pinned;
   if (!swapped) {
     StateDir::remove_tree(built->path);
     return std::move(swapped).error();
   }
-  if (current.present) StateDir::remove_tree(current.generation_path);
+  if (current.present && !apply_options.keep_previous)
+    StateDir::remove_tree(current.generation_path);
   report.swapped = true;
   return report;
 }
@@ -485,6 +306,62 @@ Result<ApplyReport> apply(const ChainSpec &desired, const ChainOptions &options,
   return change(
       desired.interface, [&](const ChainSpec &, bool) -> Result<ChainSpec> { return desired; },
       options, apply_options);
+}
+
+namespace {
+
+// The interface's state directory, locked, and the chain it holds, without clearing away
+// kept generations (restore_previous needs them).
+Result<LockedInterface> lock_existing(const std::string &interface, const ChainOptions &options) {
+  auto iface = resolve_interface(interface);
+  if (!iface) return std::move(iface).error();
+  auto dir = StateDir::open(options.bpffs_root, *iface, false);
+  if (!dir) return std::move(dir).error();
+  XDPC_TRY(dir->lock(options.lock_wait));
+  auto current = read_current_chain(*dir);
+  if (!current) return std::move(current).error();
+  return LockedInterface{std::move(*iface), std::move(*dir), std::move(*current)};
+}
+
+Status restore_locked(LockedInterface &locked, uint32_t previous) {
+  CurrentChain &current = locked.current;
+  if (previous == 0) { // there was no chain: take the new one off
+    if (current.present) return detach_chain(locked.dir, current);
+    collect_garbage(locked.dir, current);
+    return {};
+  }
+  if (!current.present)
+    return Error(ErrorKind::conflict, "the chain was removed meanwhile; its previous "
+                                      "generation cannot be put back");
+  if (current.dispatcher_id != previous) {
+    auto kept = open_pin(locked.dir.generation_path(previous) + "/dispatcher");
+    if (!kept)
+      return std::move(kept).error().wrap("previous generation (dispatcher prog id " +
+                                          std::to_string(previous) + ")");
+    XDPC_TRY(swap_xdp_link(current.link.get(), kept->get(), current.dispatcher.get()));
+  }
+  auto now = read_current_chain(locked.dir);
+  if (!now) return std::move(now).error();
+  collect_garbage(locked.dir, *now);
+  return {};
+}
+
+} // namespace
+
+Status restore_previous(const std::string &interface, uint32_t previous_dispatcher_prog_id,
+                        const ChainOptions &options) {
+  auto locked = lock_existing(interface, options);
+  if (!locked) return std::move(locked).error().wrap(iface_frame(interface));
+  Status restored = restore_locked(*locked, previous_dispatcher_prog_id);
+  if (!restored) return std::move(restored).error().wrap(iface_frame(interface));
+  return {};
+}
+
+Status release_previous(const std::string &interface, const ChainOptions &options) {
+  auto locked = lock_existing(interface, options);
+  if (!locked) return std::move(locked).error().wrap(iface_frame(interface));
+  collect_garbage(locked->dir, locked->current);
+  return {};
 }
 
 namespace {
@@ -578,11 +455,9 @@ Result<ChainStatus> read_status_once(const std::string &interface, const ChainOp
     member.counters = subtract(counters[record.counter_index % kCounterBlocks], record.baseline);
     if (current.config.backend == Backend::freplace) {
       if (auto link = open_pin(slot_pin(current.generation_path, slot, "link")); link) {
-        bpf_link_info info{};
-        uint32_t len = sizeof info;
-        if (bpf_obj_get_info_by_fd(link->get(), &info, &len) == 0) {
-          member.link_id = info.id;
-          member.attached = info.prog_id == record.member_prog_id;
+        if (auto info = link_info(link->get()); info) {
+          member.link_id = info->id;
+          member.attached = info->prog_id == record.member_prog_id;
         }
       }
     } else if (current.config.backend == Backend::fused) {

@@ -5,6 +5,8 @@
 #include "common/result.h"
 #include "dispatcher/chain_spec.h"
 
+#include <xdpchain/status.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -13,70 +15,20 @@
 
 namespace xdpchain::dispatcher {
 
-struct ChainOptions {
-  // Root of our bpffs state; one directory per (network namespace, interface) below it.
-  std::string bpffs_root = "/sys/fs/bpf/xdpchain";
-  // Replace a program another tool attached (libxdp dispatcher or plain XDP program).
-  bool replace_foreign = false;
-  // Show the whole verifier log in errors, not only its tail.
-  bool verbose = false;
-  // How long a writer waits for another command's lock on the interface before giving up
-  // with a conflict naming the holder's pid.
-  std::chrono::milliseconds lock_wait{30000};
-};
-
-// Per-member packet counters, summed over CPUs, since the member joined the chain.
-struct Counters {
-  uint64_t entered = 0;
-  uint64_t verdicts[5] = {}; // indexed by XDP action
-  uint64_t other = 0;        // verdicts outside 0..4
-};
-
-struct MemberStatus {
-  std::string label;
-  std::string object_path;
-  std::string program;
-  uint64_t object_hash = 0; // content hash of the object file when it was loaded
-  int priority = 0;
-  ActionMask proceed_on = 0;
-  uint32_t prog_id = 0;       // the member's own program (EXT program, or the loaded XDP program)
-  uint32_t entry_prog_id = 0; // tailcall backend: the generated entry program in the prog array
-  uint32_t link_id = 0;       // freplace backend: the link to the dispatcher stub
-  bool attached = false;      // the kernel confirms the member is wired into the chain
-  Counters counters;
-};
-
-struct ChainStatus {
-  std::string interface;
-  int ifindex = 0;
-  bool present = false; // false: no xdpchain chain on this interface
-  Mode mode = Mode::native;
-  Backend backend = Backend::freplace; // the backend in use (never automatic)
-  uint32_t dispatcher_prog_id = 0;
-  uint32_t xdp_link_id = 0;
-  uint32_t generation = 0;
-  bool frags = false;
-  bool counters = true;
-  std::vector<MemberStatus> members; // in run order
-  // Something else on the interface: "" or a description ("libxdp dispatcher, prog id 42").
-  std::string foreign_program;
-};
-
-// What apply() did, member by member.
-enum class MemberChange { added, removed, reordered, changed, unchanged };
-struct MemberDelta {
-  std::string label;
-  MemberChange change;
-  std::string detail; // e.g. "priority 20 -> 5", "object changed"
-};
-struct ApplyReport {
-  bool swapped = false; // false when the chain already matched
-  std::vector<MemberDelta> deltas;
-  ChainStatus status; // after the apply
-};
+using xdpchain::ApplyReport;
+using xdpchain::ChainOptions;
+using xdpchain::ChainStatus;
+using xdpchain::Counters;
+using xdpchain::MemberChange;
+using xdpchain::MemberDelta;
+using xdpchain::MemberStatus;
 
 struct ApplyOptions {
   bool dry_run = false; // compute deltas only, touch nothing
+  // Keep the replaced generation pinned after the swap (report.previous_dispatcher_prog_id
+  // names it), so that restore_previous() can put the exact previous chain back, same
+  // program ids; release_previous() drops it. Used by the multi-interface transaction.
+  bool keep_previous = false;
 };
 
 Result<ChainStatus> read_status(const std::string &interface, const ChainOptions &options);
@@ -98,5 +50,14 @@ Result<ApplyReport> apply(const ChainSpec &desired, const ChainOptions &options,
 using ChainChange = std::function<Result<ChainSpec>(const ChainSpec &current, bool present)>;
 Result<ApplyReport> change(const std::string &interface, const ChainChange &change,
                            const ChainOptions &options, const ApplyOptions &apply_options = {});
+
+// Puts the interface back on the generation an apply with keep_previous replaced: the link
+// runs dispatcher `previous_dispatcher_prog_id` again (same members, same program ids, same
+// counters), and the newer generation is removed. 0 (there was no chain) takes the chain off.
+Status restore_previous(const std::string &interface, uint32_t previous_dispatcher_prog_id,
+                        const ChainOptions &options);
+
+// Removes the generations the interface no longer runs (what keep_previous kept).
+Status release_previous(const std::string &interface, const ChainOptions &options);
 
 } // namespace xdpchain::dispatcher

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace xdpchain::dispatcher {
+namespace xdpchain {
 
 namespace {
 
@@ -58,4 +58,4 @@ int action_from_string(const std::string &name) {
   return -1;
 }
 
-} // namespace xdpchain::dispatcher
+} // namespace xdpchain

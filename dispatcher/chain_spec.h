@@ -1,64 +1,27 @@
-// Plain data describing the chain an interface should run. No kernel handles here: the
-// live objects are in chain.h. Built by cli/ (add/remove) and manifests/ (apply) alike.
+// The plain-data chain spec is public (include/xdpchain/spec.h); the dispatcher module
+// uses the same types under its own namespace.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
+#include <xdpchain/spec.h>
 
 namespace xdpchain::dispatcher {
 
-enum class Mode { native, generic };
-enum class Backend { automatic, freplace, tailcall, fused };
-
-// Set of XDP actions, bit (1 << XDP_xxx). XDP_ABORTED=0 .. XDP_REDIRECT=4.
-using ActionMask = uint32_t;
-inline constexpr ActionMask kDefaultProceedOn = 1u << 2; // XDP_PASS, as libxdp
-
-// Hard limits, documented in docs/protocol.md.
-inline constexpr int kMaxMembersFreplace = 128;
-inline constexpr int kMaxMembersTailcall = 32; // kernel tail-call limit is 33 hops
-inline constexpr int kMaxMembersFused = 128;   // counter blocks; see docs/backends.md
-inline constexpr int kDefaultPriority = 50;    // as libxdp
-inline constexpr int kMinPriority = 0;
-inline constexpr int kMaxPriority = 1000;
-
-struct MapPin {
-  std::string map;  // map name inside the object
-  std::string path; // bpffs path: reused if it exists, pinned there otherwise
-  bool operator==(const MapPin &) const = default;
-};
-
-struct MemberSpec {
-  std::string label;       // unique per interface; defaults to the program name
-  std::string object_path; // ELF object (absolute path)
-  std::string program;     // program (function) name; empty = the object's only XDP program
-  // Unset = take it from the object's XDP_RUN_CONFIG metadata, else the default.
-  std::optional<int> priority;
-  std::optional<ActionMask> proceed_on;
-  std::vector<MapPin> map_pins;
-  // Directory for maps declared with LIBBPF_PIN_BY_NAME (shared between members).
-  std::string pin_root;
-};
-
-struct ChainSpec {
-  std::string interface;
-  Mode mode = Mode::native;
-  Backend backend = Backend::automatic;
-  // Per-member counters; unset keeps the current chain's setting (on for a new chain).
-  std::optional<bool> counters;
-  // Any order; the chain runs them sorted (see order.h).
-  std::vector<MemberSpec> members;
-};
-
-const char *to_string(Mode mode);
-const char *to_string(Backend backend);
-// "pass,drop" style list of the actions in `mask`, lower-case, in action order.
-std::string actions_to_string(ActionMask mask);
-// Labels: letters, digits, '_', '-' and '.', at most 63, starting with a letter or digit.
-bool valid_label(const std::string &label);
-// Accepts "pass", "XDP_PASS", "Pass"; returns -1 when unknown.
-int action_from_string(const std::string &name);
+using xdpchain::action_from_string;
+using xdpchain::ActionMask;
+using xdpchain::actions_to_string;
+using xdpchain::Backend;
+using xdpchain::ChainSpec;
+using xdpchain::kDefaultPriority;
+using xdpchain::kDefaultProceedOn;
+using xdpchain::kMaxMembersFreplace;
+using xdpchain::kMaxMembersFused;
+using xdpchain::kMaxMembersTailcall;
+using xdpchain::kMaxPriority;
+using xdpchain::kMinPriority;
+using xdpchain::MapPin;
+using xdpchain::MemberSpec;
+using xdpchain::Mode;
+using xdpchain::to_string;
+using xdpchain::valid_label;
 
 } // namespace xdpchain::dispatcher

@@ -22,6 +22,7 @@ struct PlannedMember {
   // for the current generation is reused (then `reuse_slot` names its slot there).
   std::optional<ext::ProgramObject> object;
   int reuse_slot = -1;
+  size_t spec_index = 0; // position of the member in the desired ChainSpec
 };
 
 struct GenerationPlan {

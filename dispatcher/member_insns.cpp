@@ -1,5 +1,7 @@
 #include "dispatcher/member_insns.h"
 
+#include "common/obj_info.h"
+
 #include <bpf/bpf.h>
 
 #include <cerrno>
@@ -14,10 +16,9 @@ bool is_map_ld_imm64(const bpf_insn &insn) {
 }
 
 Result<uint32_t> map_id_of(int fd) {
-  bpf_map_info info{};
-  uint32_t len = sizeof info;
-  if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) return Error::from_errno("map info", errno);
-  return info.id;
+  auto info = map_info(fd);
+  if (!info) return std::move(info).error();
+  return info->id;
 }
 
 } // namespace
@@ -53,10 +54,9 @@ Result<Fd> store_member_insns(const std::vector<bpf_insn> &insns) {
 }
 
 Result<LoadedInsns> load_member_insns(int map_fd) {
-  bpf_map_info info{};
-  uint32_t len = sizeof info;
-  if (bpf_obj_get_info_by_fd(map_fd, &info, &len) != 0)
-    return Error::from_errno("instruction map info", errno);
+  auto read = map_info(map_fd);
+  if (!read) return std::move(read).error().wrap("instruction map");
+  const bpf_map_info &info = *read;
   LoadedInsns loaded;
   loaded.insns.resize(info.value_size / sizeof(bpf_insn));
   uint32_t key = 0;

@@ -1,5 +1,7 @@
 #include "dispatcher/xdp_attach.h"
 
+#include "common/obj_info.h"
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
@@ -46,19 +48,16 @@ Result<AttachedProgram> query_attached(int ifindex) {
   if (attached.prog_id == 0) return attached;
   Fd fd(bpf_prog_get_fd_by_id(attached.prog_id));
   if (fd) {
-    bpf_prog_info info{};
-    uint32_t len = sizeof info;
-    if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) == 0) attached.name = info.name;
+    if (auto info = prog_info(fd.get()); info) attached.name = info->name;
   }
   attached.libxdp_dispatcher = attached.name == "xdp_dispatcher";
   return attached;
 }
 
 Result<XdpLinkInfo> xdp_link_info(int link_fd) {
-  bpf_link_info info{};
-  uint32_t len = sizeof info;
-  if (bpf_obj_get_info_by_fd(link_fd, &info, &len) != 0)
-    return Error::from_errno("read XDP link", errno);
+  auto read = link_info(link_fd);
+  if (!read) return std::move(read).error().wrap("read XDP link");
+  const bpf_link_info &info = *read;
   if (info.type != BPF_LINK_TYPE_XDP)
     return Error(ErrorKind::invalid_argument, "pinned link is not an XDP link");
   return XdpLinkInfo{info.id, info.prog_id, static_cast<int>(info.xdp.ifindex)};

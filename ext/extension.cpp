@@ -1,5 +1,7 @@
 #include "ext/extension.h"
 
+#include "common/obj_info.h"
+
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -11,11 +13,9 @@
 namespace xdpchain::ext {
 
 Result<ProgramInfo> program_info(int prog_fd) {
-  bpf_prog_info info{};
-  uint32_t len = sizeof info;
-  if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) != 0)
-    return Error::from_errno("program info", errno);
-  return ProgramInfo{info.id, info.type, info.btf_id, info.name};
+  auto info = prog_info(prog_fd);
+  if (!info) return std::move(info).error();
+  return ProgramInfo{info->id, info->type, info->btf_id, info->name};
 }
 
 Result<uint32_t> function_btf_id(int prog_fd, const std::string &func_name) {

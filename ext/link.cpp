@@ -1,5 +1,7 @@
 #include "ext/link.h"
 
+#include "common/obj_info.h"
+
 #include <bpf/bpf.h>
 
 #include <cerrno>
@@ -20,10 +22,9 @@ Link::~Link() {
 }
 
 uint32_t Link::id() const {
-  bpf_link_info info{};
-  uint32_t len = sizeof info;
-  if (!fd_.valid() || bpf_obj_get_info_by_fd(fd_.get(), &info, &len) != 0) return 0;
-  return info.id;
+  if (!fd_.valid()) return 0;
+  auto info = link_info(fd_.get());
+  return info ? info->id : 0;
 }
 
 Status Link::pin(const std::string &path) {

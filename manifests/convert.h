@@ -7,6 +7,8 @@
 #include "dispatcher/chain_spec.h"
 #include "manifests/manifest.h"
 
+#include <xdpchain/target.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -14,23 +16,8 @@
 
 namespace xdpchain::manifests {
 
-// spec.interfaces / spec.interfaceSelector as written; resolved by resolve_targets().
-struct InterfaceSelection {
-  std::vector<std::string> patterns; // names and fnmatch(3) globs
-  bool primary = false;              // the interface holding the default route
-  bool given() const { return primary || !patterns.empty(); }
-};
-
-// One interface's desired chain.
-struct ChainTarget {
-  std::string name;   // metadata.name
-  std::string netns;  // spec.namespace; "" = the caller's network namespace
-  std::string origin; // "file:line:column" of the document, for messages
-  bool force = false; // spec.force: another tool's XDP program may be replaced
-  // Given: spec.interface is "" until resolve_targets() copies the target per interface.
-  InterfaceSelection selection;
-  dispatcher::ChainSpec spec;
-};
+using xdpchain::ChainTarget;
+using xdpchain::InterfaceSelection;
 
 struct ConvertOptions {
   // Compiles a .lisp file to BPF ELF bytes; unset = compile_lisp() (the compiler module).

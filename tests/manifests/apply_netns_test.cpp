@@ -277,6 +277,48 @@ TEST_P(ApplyTest, TwoDocumentsChangeBothInterfacesOrNeither) {
   EXPECT_EQ(net().ping(2), 0);
 }
 
+// The second document passes every check but its member fails in the kernel (the verifier
+// refuses xdp_bad_access): the first interface, already swapped, goes back to its exact
+// previous chain: the same dispatcher, member and entry programs (kernel ids), the same
+// counters, the same traffic verdicts.
+TEST_P(ApplyTest, KernelFailureOnSecondInterfaceRestoresTheFirstExactly) {
+  const NetnsEndpoint &peer = net().peer();
+  std::string both =
+      document("dut", {{"count", "xdp_count", 10, ""}, {"drop-icmp", "xdp_drop_icmp", 20, ""}}) +
+      "---\n" + document("peer", {{"count", "xdp_count", 10, ""}}, peer.ifname, peer.netns);
+  ASSERT_EXIT_CODE(apply(write("both.yaml", both)), 0);
+  EXPECT_EQ(net().ping(3), 0);
+  json before = status();
+  json peer_before = status(/*peer=*/true);
+  const uint32_t attached_before = net().dut_xdp()["prog"].value("id", 0u);
+  ASSERT_NE(attached_before, 0u);
+  ASSERT_EQ(attached_before, before.value("dispatcher_prog_id", 0u));
+
+  std::string half = document("dut", {{"pass", "xdp_pass", 20, ""}}) + "---\n" +
+                     document("peer", {{"bad", "xdp_bad_access", 10, ""}}, peer.ifname, peer.netns);
+  CommandResult r = apply(write("half.yaml", half));
+  ASSERT_EXIT_CODE(r, 1);
+  EXPECT_NE(r.err.find("program 'bad'"), std::string::npos) << r;
+  EXPECT_NE(r.err.find("previous chain restored"), std::string::npos) << r;
+
+  json after = status();
+  EXPECT_EQ(snapshot(after), snapshot(before));
+  EXPECT_EQ(net().dut_xdp()["prog"].value("id", 0u), attached_before);
+  for (const char *label : {"count", "drop-icmp"}) {
+    EXPECT_EQ(member(after, label).value("entry_prog_id", 0u),
+              member(before, label).value("entry_prog_id", 0u))
+        << label;
+    EXPECT_EQ(counter(after, label, "entered"), counter(before, label, "entered")) << label;
+  }
+  EXPECT_EQ(counter(after, "count", "entered"), 3u);
+  EXPECT_EQ(snapshot(status(/*peer=*/true)), snapshot(peer_before));
+  EXPECT_EQ(net().ping(2), 0) << "drop-icmp runs again";
+  EXPECT_EQ(counter(status(), "drop-icmp", "drop"), 5u);
+  // The restored chain is the one the first manifest describes: applying it again swaps nothing.
+  ASSERT_EXIT_CODE(apply(write("both.yaml", both)), 0);
+  EXPECT_EQ(snapshot(status()), snapshot(before)) << "already matches: no swap";
+}
+
 TEST_P(ApplyTest, DryRunChangesNothing) {
   std::string path = write("edge.yaml", document("edge", edge(pins())));
   CommandResult r = apply(path, {"--dry-run"});

@@ -1,0 +1,15 @@
+// The one place that asks the kernel about a BPF object by fd (bpf_obj_get_info_by_fd):
+// a program's, a map's or a link's info.
+#pragma once
+
+#include "common/result.h"
+
+#include <linux/bpf.h>
+
+namespace xdpchain {
+
+Result<bpf_prog_info> prog_info(int prog_fd);
+Result<bpf_map_info> map_info(int map_fd);
+Result<bpf_link_info> link_info(int link_fd);
+
+} // namespace xdpchain
