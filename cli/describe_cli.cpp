@@ -18,7 +18,7 @@ nlohmann::json describe_option(const CLI::Option &option) {
   for (const auto &name : option.get_lnames())
     names.push_back("--" + name);
   out["names"] = names;
-  out["takes_value"] = option.get_type_size_max() > 0;
+  out["takes_value"] = !option.get_type_name().empty(); // as --help shows a value
   out["default"] = option.get_default_str();
   return out;
 }

@@ -20,7 +20,7 @@ demo_packages=(
 test_packages=(
   build-essential clang llvm clang-format libgtest-dev libgmock-dev
   xdp-tools bpftool ethtool
-  # the package check (tests/package/): dpkg-shlibdeps and dpkg-architecture, objdump,
+  # the package check (tests/package/): dpkg-shlibdeps (CPack Depends), objdump,
   # groff to render the man pages
   dpkg-dev binutils groff-base
   # agent tests: a real Prometheus server scraping the agent, systemd-analyze for the unit,

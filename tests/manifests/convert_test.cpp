@@ -200,7 +200,9 @@ TEST(ObjectCache, AnObjectRemembersItsSource) {
   EXPECT_EQ(cached_object_source(*outside), std::nullopt);
   // A read-only lookup finds the cached object of the same source, and stages the others.
   TempDir staging;
-  EXPECT_EQ(find_object({1, 2, 3}, cache.path(), staging.path(), "/src/a.lisp"), *from_a);
+  auto found = find_object({1, 2, 3}, cache.path(), staging.path(), "/src/a.lisp");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(*found, *from_a);
   auto staged = find_object({1, 2, 3}, cache.path(), staging.path(), "/src/c.lisp");
   ASSERT_TRUE(staged);
   EXPECT_EQ(staged->rfind(staging.path(), 0), 0u) << *staged;

@@ -34,14 +34,15 @@ tree=$(mktemp -d /tmp/xdpchain-deb.XXXXXX)
 trap 'rm -rf "$tree"' EXIT
 dpkg -x "$deb" "$tree"
 usr=$tree/usr
-multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
-libdir=$usr/lib/$multiarch
 major=${version%%.*}
+# lib/ or lib/<multiarch>/, as GNUInstallDirs chose for the configured prefix.
+library=$(find "$usr" -name "libxdpchain.so.$version" -print -quit)
+[ -n "$library" ] || fail "missing from the package: libxdpchain.so.$version"
+libdir=$(dirname "$library")
 
 step "contents"
 expect() { [ -e "$1" ] || fail "missing from the package: ${1#"$tree"}"; }
 expect "$usr/bin/xdpchain"
-expect "$libdir/libxdpchain.so.$version"
 [ "$(readlink "$libdir/libxdpchain.so.$major")" = "libxdpchain.so.$version" ] ||
   fail "libxdpchain.so.$major is not a link to libxdpchain.so.$version"
 [ "$(readlink "$libdir/libxdpchain.so")" = "libxdpchain.so.$major" ] || fail "no namelink"
@@ -110,7 +111,7 @@ pkg-config --print-requires-private xdpchain | grep -q yaml-cpp || fail "Require
 g++ -std=c++20 -o "$tree/version_check" "$here/consumer/version_check.cpp" \
   $(pkg-config --cflags --libs xdpchain) || fail "pkg-config build"
 LD_LIBRARY_PATH=$libdir "$tree/version_check" || fail "pkg-config consumer run"
-ldd "$tree/version_check" | grep -q "$libdir/libxdpchain.so.$major" ||
+LD_LIBRARY_PATH=$libdir ldd "$tree/version_check" | grep -q "$libdir/libxdpchain.so.$major" ||
   fail "the consumer did not load the unpacked libxdpchain"
 
 echo "check_deb: ok ($deb)"
