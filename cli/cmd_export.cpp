@@ -5,6 +5,7 @@
 #include "cli/json_output.h"
 #include "cli/report.h"
 #include "manifests/emit.h"
+#include "manifests/object_cache.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -50,6 +51,7 @@ Result<std::string> export_chain(const ExportOptions &opts, const GlobalOptions 
   manifests::EmitOptions emit;
   emit.name = opts.name;
   emit.netns = global.netns;
+  emit.source_of = manifests::cached_object_source; // .lisp members: their source file
   emit.comment = "xdpchain" + (global.netns.empty() ? "" : " --netns " + global.netns) +
                  " export " + opts.interface + ": apply this file to reproduce the chain";
   return manifests::emit_manifest(*spec, emit);
@@ -83,8 +85,8 @@ void setup(CLI::App &app, GlobalOptions &global) {
   sub->add_option("interface", opts->interface, "network interface")->required();
   sub->add_option("-o,--output", opts->output, "file to write (default: standard output)");
   sub->add_option("--name", opts->name, "metadata.name (default: from the interface name)");
-  sub->footer("Object paths are written absolute; programs compiled from .lisp sources point\n"
-              "at their cached object. With the global --netns NAME, spec.namespace is NAME.\n\n"
+  sub->footer("Paths are written absolute; a program compiled from a .lisp source is written\n"
+              "as that source. With the global --netns NAME, spec.namespace is NAME.\n\n"
               "examples:\n  xdpchain export eth0 -o eth0.yaml\n"
               "  xdpchain --netns blue export veth0 | xdpchain diff -f -");
   sub->callback([opts, &global] { global.exit_code = run_export(*opts, global); });

@@ -4,6 +4,7 @@
 // included, `help` and `version` verbs, a mistyped verb answered with the closest one.
 #include "cli/command_line_scan.h"
 #include "cli/command_registry.h"
+#include "cli/describe_cli.h"
 #include "cli/json_output.h"
 #include "cli/privileges.h"
 #include "cli/report.h"
@@ -88,6 +89,14 @@ void add_help_and_version(CLI::App &app, GlobalOptions &global) {
   });
 }
 
+// Hidden (no group): the command line as JSON, for the man pages and bash completion the
+// build generates (packaging/gen_cli_docs.py).
+void add_describe_cli(CLI::App &app) {
+  auto *describe = app.add_subcommand(kDescribeCliVerb, "print the command line as JSON");
+  describe->group("");
+  describe->callback([&app] { std::cout << describe_cli(app).dump(2) << "\n"; });
+}
+
 std::vector<std::string> verb_names(const std::vector<Command> &registry) {
   std::vector<std::string> names = {"help", "version"};
   for (const auto &command : registry)
@@ -100,6 +109,7 @@ int check_verb(const ScannedCommandLine &scanned, const std::vector<Command> &re
                const GlobalOptions &global) {
   if (scanned.verb.empty() || scanned.help) return -1;
   auto names = verb_names(registry);
+  if (scanned.verb == kDescribeCliVerb) return -1;
   if (std::find(names.begin(), names.end(), scanned.verb) == names.end()) {
     std::string message = "'" + scanned.verb + "' is not a command";
     std::string closest = closest_name(scanned.verb, names);
@@ -160,6 +170,7 @@ int main(int argc, char **argv) {
   for (const auto &command : registry)
     command.setup(app, global);
   add_help_and_version(app, global);
+  add_describe_cli(app);
 
   if (int refused = check_verb(scanned, registry, global); refused >= 0) return refused;
   try {

@@ -19,7 +19,7 @@ Result<std::string> materialize_object(const std::string &path) {
     // re-adding an unchanged source is recognised as unchanged.
     auto elf = manifests::compile_lisp(absolute.string());
     if (!elf) return std::move(elf).error();
-    auto stored = manifests::store_object(*elf, manifests::default_object_cache());
+    auto stored = manifests::store_object(*elf, manifests::default_object_cache(), object);
     if (!stored) return stored;
     object = std::move(*stored);
   }

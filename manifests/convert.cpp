@@ -103,8 +103,8 @@ private:
     auto bytes = options_.compile(path);
     if (!bytes) return std::move(bytes).error();
     auto object = options_.staging_dir.empty()
-                      ? store_object(*bytes, options_.object_cache)
-                      : find_object(*bytes, options_.object_cache, options_.staging_dir);
+                      ? store_object(*bytes, options_.object_cache, path)
+                      : find_object(*bytes, options_.object_cache, options_.staging_dir, path);
     if (!object) return std::move(object).error();
     compiled_.emplace_back(path, *object);
     return *object;

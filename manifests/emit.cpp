@@ -35,10 +35,15 @@ void emit_maps(YAML::Emitter &out, const dispatcher::MemberSpec &member) {
   out << YAML::EndSeq;
 }
 
-void emit_member(YAML::Emitter &out, const dispatcher::MemberSpec &member) {
+void emit_member(YAML::Emitter &out, const dispatcher::MemberSpec &member,
+                 const EmitOptions &options) {
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << member.label;
-  out << YAML::Key << "object" << YAML::Value << member.object_path;
+  auto source = options.source_of ? options.source_of(member.object_path) : std::nullopt;
+  if (source)
+    out << YAML::Key << "source" << YAML::Value << *source;
+  else
+    out << YAML::Key << "object" << YAML::Value << member.object_path;
   if (!member.program.empty()) out << YAML::Key << "program" << YAML::Value << member.program;
   if (member.priority) out << YAML::Key << "priority" << YAML::Value << *member.priority;
   if (member.proceed_on)
@@ -84,7 +89,7 @@ std::string emit_manifest(const dispatcher::ChainSpec &spec, const EmitOptions &
   } else {
     out << YAML::BeginSeq;
     for (const auto &member : spec.members)
-      emit_member(out, member);
+      emit_member(out, member, options);
     out << YAML::EndSeq;
   }
   out << YAML::EndMap << YAML::EndMap;

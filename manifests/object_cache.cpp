@@ -13,12 +13,14 @@ namespace xdpchain::manifests {
 
 namespace {
 
-uint64_t fnv1a(const std::vector<uint8_t> &bytes) {
+template <typename Bytes> uint64_t fnv1a(const Bytes &bytes) {
   uint64_t hash = 0xcbf29ce484222325ull;
-  for (uint8_t byte : bytes)
-    hash = (hash ^ byte) * 0x100000001b3ull;
+  for (auto byte : bytes)
+    hash = (hash ^ static_cast<uint8_t>(byte)) * 0x100000001b3ull;
   return hash;
 }
+
+constexpr const char *kSourceSuffix = ".source";
 
 bool holds(const std::string &path, const std::vector<uint8_t> &bytes) {
   std::ifstream in(path, std::ios::binary);
@@ -28,38 +30,25 @@ bool holds(const std::string &path, const std::vector<uint8_t> &bytes) {
   return current == bytes;
 }
 
-std::string object_name(const std::vector<uint8_t> &bytes) {
-  char name[64];
-  std::snprintf(name, sizeof(name), "%016llx-%zu.o", static_cast<unsigned long long>(fnv1a(bytes)),
-                bytes.size());
+std::string object_name(const std::vector<uint8_t> &bytes, const std::string &source) {
+  char name[96];
+  if (source.empty())
+    std::snprintf(name, sizeof(name), "%016llx-%zu.o",
+                  static_cast<unsigned long long>(fnv1a(bytes)), bytes.size());
+  else
+    std::snprintf(name, sizeof(name), "%016llx-%zu-%016llx.o",
+                  static_cast<unsigned long long>(fnv1a(bytes)), bytes.size(),
+                  static_cast<unsigned long long>(fnv1a(source)));
   return name;
 }
 
-} // namespace
-
-std::string default_object_cache() {
-  const char *dir = std::getenv("XDPCHAIN_OBJECT_CACHE");
-  return dir && *dir ? dir : "/run/xdpchain/objects";
-}
-
-Result<std::string> find_object(const std::vector<uint8_t> &bytes, const std::string &dir,
-                                const std::string &staging) {
-  std::string cached = dir + "/" + object_name(bytes);
-  if (holds(cached, bytes)) return cached;
-  return store_object(bytes, staging);
-}
-
-Result<std::string> store_object(const std::vector<uint8_t> &bytes, const std::string &dir) {
+// Writes `size` bytes to `path` through a temporary file and a rename.
+Status write_atomically(const std::string &path, const char *data, size_t size) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Error::from_errno("object cache '" + dir + "': create", ec.value());
-  std::string path = dir + "/" + object_name(bytes);
-  if (holds(path, bytes)) return path;
   std::string temporary = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char *>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
+    out.write(data, static_cast<std::streamsize>(size));
     out.close();
     if (!out) {
       int err = errno;
@@ -72,6 +61,52 @@ Result<std::string> store_object(const std::vector<uint8_t> &bytes, const std::s
     std::filesystem::remove(temporary, ec);
     return Error::from_errno("object cache: rename to " + path, err);
   }
+  return {};
+}
+
+std::optional<std::string> read_source(const std::string &object_path) {
+  std::ifstream in(object_path + kSourceSuffix);
+  std::string source;
+  if (!in || !std::getline(in, source) || source.empty()) return std::nullopt;
+  return source;
+}
+
+} // namespace
+
+std::string default_object_cache() {
+  const char *dir = std::getenv("XDPCHAIN_OBJECT_CACHE");
+  return dir && *dir ? dir : "/run/xdpchain/objects";
+}
+
+Result<std::string> find_object(const std::vector<uint8_t> &bytes, const std::string &dir,
+                                const std::string &staging, const std::string &source) {
+  std::string cached = dir + "/" + object_name(bytes, source);
+  if (holds(cached, bytes) && (source.empty() || read_source(cached) == source)) return cached;
+  return store_object(bytes, staging, source);
+}
+
+std::optional<std::string> cached_object_source(const std::string &object_path) {
+  std::filesystem::path object(object_path);
+  std::error_code ec;
+  auto cache = std::filesystem::weakly_canonical(default_object_cache(), ec);
+  if (ec || std::filesystem::weakly_canonical(object.parent_path(), ec) != cache || ec)
+    return std::nullopt;
+  return read_source(object_path);
+}
+
+Result<std::string> store_object(const std::vector<uint8_t> &bytes, const std::string &dir,
+                                 const std::string &source) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error::from_errno("object cache '" + dir + "': create", ec.value());
+  std::string path = dir + "/" + object_name(bytes, source);
+  // The source first: an object in the cache always has its source next to it.
+  if (!source.empty() && read_source(path) != source) {
+    std::string line = source + "\n";
+    XDPC_TRY(write_atomically(path + kSourceSuffix, line.data(), line.size()));
+  }
+  if (holds(path, bytes)) return path;
+  XDPC_TRY(write_atomically(path, reinterpret_cast<const char *>(bytes.data()), bytes.size()));
   return path;
 }
 

@@ -9,6 +9,7 @@ export DEBIAN_FRONTEND=noninteractive
 # Build and run the xdpchain command (the demo's members are .lisp sources: no clang).
 demo_packages=(
   g++ make cmake pkg-config
+  python3 # generators at build time: the compiler's helper table, man pages and completion
   libbpf-dev libxdp-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   linux-libc-dev libelf-dev zlib1g-dev
   # xdpchain agent: metrics, sd_notify, link events
@@ -18,7 +19,10 @@ demo_packages=(
 # Build and run the tests (docs/testing.md): BPF test programs, GoogleTest, tools.
 test_packages=(
   build-essential clang llvm clang-format libgtest-dev libgmock-dev
-  xdp-tools bpftool ethtool python3
+  xdp-tools bpftool ethtool
+  # the package check (tests/package/): dpkg-shlibdeps (CPack Depends), objdump,
+  # groff to render the man pages
+  dpkg-dev binutils groff-base
   # agent tests: a real Prometheus server scraping the agent, systemd-analyze for the unit,
   # curl for /metrics (npm's kubernetes-models is installed into the build dir by ctest)
   curl prometheus systemd

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full test suite, as CI runs it (.ci/run): installs what is needed, builds, runs every
-# ctest label (unit, kernel, netns, vm), then the ASan/UBSan build's unit, kernel and netns
-# tests (the netns tests run the sanitized `xdpchain` command itself),
+# ctest label (unit, kernel, netns, vm), checks the .deb (tests/package/check_deb.sh), then
+# the ASan/UBSan build's unit, kernel and netns tests (the netns tests run the sanitized
+# `xdpchain` command itself),
 # the front-end fuzzer for a bounded time, and the clang-format check.
 # Needs root (BPF, namespaces, qemu). docs/testing.md says what each tier needs.
 #   XDPCHAIN_TEST_SKIP_SANITIZERS=1  skip the sanitizer build (faster local runs)
@@ -21,6 +22,10 @@ bash scripts/build.sh "$root/build"
 
 section "tests on this kernel (unit, kernel, netns)"
 (cd build && ctest --output-on-failure -j "$jobs" -L 'unit|kernel|netns')
+
+section "package: build the .deb, unpack it, check Depends, run it, build a consumer"
+# About a minute: the build tree above is reused; only the package is made (docs/testing.md).
+time bash tests/package/check_deb.sh tests/package/consumer "$root/build"
 
 section "tests in the VM (vm: freplace on Debian 6.1 and 6.12)"
 (cd build && ctest --output-on-failure -j "$jobs" -L vm)

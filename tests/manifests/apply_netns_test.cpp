@@ -354,5 +354,52 @@ TEST_P(ApplyTest, LispSourceIsCompiledOnTheFly) {
       << "the same source compiles to the same cached object: " << again;
 }
 
+// `export` of members applied from .lisp sources names those sources, not the compile
+// cache: the export applies back with nothing to change, and rebuilds the chain from
+// nothing.
+TEST_P(ApplyTest, ExportOfLispMembersNamesTheirSources) {
+  ::setenv("XDPCHAIN_OBJECT_CACHE", (dir() + "/objects").c_str(), 1);
+  std::filesystem::create_directory(dir() + "/src");
+  for (const char *name : {"drop-icmp.lisp", "pass.lisp"})
+    std::filesystem::copy_file(std::string(XDPCHAIN_SOURCE_DIR "/manifests/examples/demo/") + name,
+                               dir() + "/src/" + name);
+  std::string text = document("lisp", {{"count", "xdp_count", 10, ""}});
+  text += "    - name: drop-icmp\n      source: src/drop-icmp.lisp\n      priority: 20\n";
+  text += "    - name: pass\n      source: src/pass.lisp\n      priority: 30\n";
+  ASSERT_EXIT_CODE(apply(write("lisp.yaml", text)), 0);
+  Snapshot before = snapshot(status());
+  EXPECT_EQ(net().ping(2), 0) << "drop-icmp runs";
+
+  std::filesystem::create_directory(dir() + "/elsewhere");
+  std::string exported = dir() + "/elsewhere/exported.yaml";
+  ASSERT_EXIT_CODE(export_to(exported), 0);
+  std::ifstream in(exported);
+  std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(out.find("    - name: drop-icmp\n      source: " + dir() + "/src/drop-icmp.lisp\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("    - name: pass\n      source: " + dir() + "/src/pass.lisp\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("object: " + dir() + "/progs/xdp_count.o"), std::string::npos) << out;
+  EXPECT_EQ(out.find("/objects/"), std::string::npos) << "a cache path was exported:\n" << out;
+
+  CommandResult d = diff(exported);
+  ASSERT_EXIT_CODE(d, 0);
+  EXPECT_NE(d.out.find(": matches"), std::string::npos) << d;
+  CommandResult again = apply(exported);
+  ASSERT_EXIT_CODE(again, 0);
+  EXPECT_NE(again.out.find("unchanged, no swap"), std::string::npos) << again;
+  EXPECT_EQ(snapshot(status()), before);
+
+  ASSERT_EXIT_CODE(apply(write("empty.yaml", document("lisp", {}))), 0);
+  EXPECT_EQ(net().ping(2), 2) << "no chain: ping passes";
+  ASSERT_EXIT_CODE(apply(exported), 0);
+  EXPECT_EQ(labels(status()), (Labels{"count", "drop-icmp", "pass"}));
+  EXPECT_EQ(net().ping(2), 0) << "the re-created drop-icmp runs";
+  ASSERT_EXIT_CODE(diff(exported), 0);
+  ::unsetenv("XDPCHAIN_OBJECT_CACHE");
+}
+
 } // namespace
 } // namespace xdpchain::test

@@ -203,6 +203,36 @@ TEST(ObjectCache, SameBytesSamePathDifferentBytesDifferentPath) {
   EXPECT_EQ(std::filesystem::file_size(*c), 3u);
 }
 
+TEST(ObjectCache, AnObjectRemembersItsSource) {
+  TempDir cache;
+  ::setenv("XDPCHAIN_OBJECT_CACHE", cache.path().c_str(), 1);
+  auto plain = store_object({1, 2, 3}, cache.path());
+  auto from_a = store_object({1, 2, 3}, cache.path(), "/src/a.lisp");
+  auto from_b = store_object({1, 2, 3}, cache.path(), "/src/b.lisp");
+  auto again = store_object({1, 2, 3}, cache.path(), "/src/a.lisp");
+  ASSERT_TRUE(plain && from_a && from_b && again);
+  EXPECT_EQ(*from_a, *again);
+  EXPECT_NE(*from_a, *from_b) << "same bytes, two sources: two objects";
+  EXPECT_NE(*from_a, *plain);
+  EXPECT_EQ(cached_object_source(*from_a), "/src/a.lisp");
+  EXPECT_EQ(cached_object_source(*from_b), "/src/b.lisp");
+  EXPECT_EQ(cached_object_source(*plain), std::nullopt);
+  // Outside the cache a .source file next to an object means nothing.
+  TempDir elsewhere;
+  auto outside = store_object({1, 2, 3}, elsewhere.path(), "/src/a.lisp");
+  ASSERT_TRUE(outside);
+  EXPECT_EQ(cached_object_source(*outside), std::nullopt);
+  // A read-only lookup finds the cached object of the same source, and stages the others.
+  TempDir staging;
+  auto found = find_object({1, 2, 3}, cache.path(), staging.path(), "/src/a.lisp");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(*found, *from_a);
+  auto staged = find_object({1, 2, 3}, cache.path(), staging.path(), "/src/c.lisp");
+  ASSERT_TRUE(staged);
+  EXPECT_EQ(staged->rfind(staging.path(), 0), 0u) << *staged;
+  ::unsetenv("XDPCHAIN_OBJECT_CACHE");
+}
+
 TEST(ObjectCache, DefaultFollowsTheEnvironment) {
   ::setenv("XDPCHAIN_OBJECT_CACHE", "/tmp/somewhere", 1);
   EXPECT_EQ(default_object_cache(), "/tmp/somewhere");

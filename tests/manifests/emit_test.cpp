@@ -105,6 +105,23 @@ spec:
 )");
 }
 
+TEST(Emit, MemberCompiledFromASourceIsWrittenAsThatSource) {
+  dispatcher::ChainSpec spec = sample_spec();
+  spec.members[0].object_path = "/run/xdpchain/objects/00ff-12-34ab.o";
+  EmitOptions options;
+  options.source_of = [](const std::string &object) -> std::optional<std::string> {
+    if (object == "/run/xdpchain/objects/00ff-12-34ab.o") return "/m/filters/count.lisp";
+    return std::nullopt;
+  };
+  std::string text = emit_manifest(spec, options);
+  EXPECT_NE(text.find("    - name: count\n      source: /m/filters/count.lisp\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("/run/xdpchain/objects"), std::string::npos) << text;
+  EXPECT_NE(text.find("object: /m/progs/xdp multi.o"), std::string::npos) << text;
+  EXPECT_TRUE(validate(testing::parse_ok(text), testing::fake_system()).empty()) << text;
+}
+
 TEST(Emit, EmptyChain) {
   dispatcher::ChainSpec spec;
   spec.interface = "eth0";

@@ -1,0 +1,9 @@
+#include <xdpchain/version.h>
+
+namespace xdpchain {
+
+const char *library_version() {
+  return XDPCHAIN_VERSION_STRING;
+}
+
+} // namespace xdpchain
