@@ -375,6 +375,23 @@ TEST_F(Hardening, StatusNeverFailsBesideWriters) {
             << " failed\n";
 }
 
+// Found by manifest_fuzzer: yaml-cpp 0.7 loops forever on a ',' at block level, so `apply`
+// and `diff` of such a file used to spin (and the agent with them). Now exit 2 at once.
+TEST_F(Hardening, StrayCommaInAManifestIsRefusedQuickly) {
+  const json before = base_chain();
+  const std::string manifest = scratch_ + "/comma.yaml";
+  for (const std::string text : {",i", "- a\n,b", "apiVersion: xdpchain.io/v1\n---\n,"}) {
+    write_bytes(manifest, text);
+    for (const char *verb : {"apply", "diff"}) {
+      CommandResult refused = cli_.run({verb, "-f", manifest}, 10s);
+      EXPECT_FALSE(refused.timed_out) << refused;
+      EXPECT_EQ(refused.exit_code, 2) << refused;
+      EXPECT_NE(refused.err.find(manifest + ": yaml: a ','"), std::string::npos) << refused;
+    }
+  }
+  EXPECT_EQ(without_counters(cli_.status(iface_)), without_counters(before));
+}
+
 // Byte-mutated objects and manifests through the real command: never a crash (a signal, or a
 // sanitizer's report, which the test makes exit 99), never a hang, every failure 1 or 2 with the
 // chain as it was. XDPCHAIN_MUTATIONS=N inputs of each kind (default 40, what CI runs in the
