@@ -54,7 +54,7 @@ for target in "${targets[@]}"; do
   front_end_fuzzer) flags+=(-max_len=4096 -dict="$root/tests/fuzz/dsl.dict") ;;
   manifest_fuzzer) flags+=(-max_len=8192) ;;
   object_fuzzer) flags+=(-max_len=16384) ;;
-  cli_args_fuzzer) flags+=(-max_len=512 -close_fd_mask=3) ;;
+  cli_args_fuzzer) flags+=(-max_len=512 -close_fd_mask=1) ;;
   esac
   echo "=== $target for $(share "$target")s"
   "$build/$target" "$(corpus "$target")" "${flags[@]}" "$@"

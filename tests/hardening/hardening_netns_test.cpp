@@ -375,6 +375,19 @@ TEST_F(Hardening, StatusNeverFailsBesideWriters) {
             << " failed\n";
 }
 
+// Found by the mutation run under ASan: a byte-mutated xdp_run_config.o that libbpf opens but
+// whose BTF makes libxdp's XDP_RUN_CONFIG reader (xdp_program__create) segfault. The child
+// check now runs that reader too: exit 2, malformed, chain as it was.
+TEST_F(Hardening, ObjectThatCrashesLibxdpRunConfigIsMalformed) {
+  const json before = base_chain();
+  const std::string path = XDPCHAIN_SOURCE_DIR "/tests/hardening/data/libxdp_run_config_crash.o";
+  CommandResult refused = cli_.run({"add", iface_, path}, 30s);
+  EXPECT_EQ(refused.exit_code, 2) << refused;
+  EXPECT_NE(refused.err.find("object '" + path + "' is malformed"), std::string::npos) << refused;
+  EXPECT_EQ(without_counters(cli_.status(iface_)), without_counters(before));
+  EXPECT_EQ(net_.ping(2), 2);
+}
+
 // Found by manifest_fuzzer: yaml-cpp 0.7 loops forever on a ',' at block level, so `apply`
 // and `diff` of such a file used to spin (and the agent with them). Now exit 2 at once.
 TEST_F(Hardening, StrayCommaInAManifestIsRefusedQuickly) {
@@ -428,6 +441,8 @@ TEST_F(Hardening, MutatedObjectsAndManifestsNeverCrash) {
     }
     return bytes;
   };
+  const std::string object = scratch_ + "/mutant.o";
+  const std::string manifest = scratch_ + "/mutant.yaml";
   std::map<int, int> object_codes, manifest_codes;
   int crashes = 0, hangs = 0, changed = 0;
   auto check = [&](const CommandResult &r, std::map<int, int> &codes, const std::string &undo) {
@@ -435,7 +450,9 @@ TEST_F(Hardening, MutatedObjectsAndManifestsNeverCrash) {
     if (r.timed_out) ++hangs;
     if (r.exit_code >= 99 || r.exit_code < 0) {
       ++crashes;
-      ADD_FAILURE() << "crash: " << r;
+      const std::string kept = "/tmp/" + unique_name("xdpchain-mutant-crash-");
+      fs::copy_file(r.command.find("mutant.o") != std::string::npos ? object : manifest, kept);
+      ADD_FAILURE() << "crash (input kept as " << kept << "): " << r;
     }
     EXPECT_FALSE(r.timed_out) << r;
     EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 2) << r;
@@ -450,7 +467,6 @@ TEST_F(Hardening, MutatedObjectsAndManifestsNeverCrash) {
     }
   };
 
-  const std::string object = scratch_ + "/mutant.o";
   std::vector<std::string> originals;
   for (const char *prog : {"xdp_count", "xdp_multi", "xdp_tail_call", "xdp_run_config"})
     originals.push_back(read_bytes(prog_path(prog)));
@@ -466,7 +482,6 @@ TEST_F(Hardening, MutatedObjectsAndManifestsNeverCrash) {
   // The manifest of the running chain: applying it unchanged changes nothing.
   const std::string exported = cli_.run({"export", iface_}).out;
   ASSERT_FALSE(exported.empty());
-  const std::string manifest = scratch_ + "/mutant.yaml";
   for (int i = 0; i < count; ++i) {
     write_bytes(manifest, mutate(exported));
     CommandResult r = cli_.run({"apply", "-f", manifest}, 30s);
