@@ -178,6 +178,11 @@ TEST_F(ExitCodes, EveryDocumentedCodeAndTheChainStays) {
        [&] {
          return xdpchain({"frobnicate", iface_});
        }},
+      // Found by cli_args_fuzzer: a verb that is not UTF-8 aborted the JSON error output.
+      {"unknown verb that is not UTF-8, --json", 2,
+       [&] {
+         return xdpchain({"-j", "help\xcc\xcc"});
+       }},
       {"unknown option", 2,
        [&] {
          return xdpchain({"status", iface_, "--no-such-option"});
