@@ -9,7 +9,8 @@ nlohmann::json json_document() {
 }
 
 void print_json(const nlohmann::json &document) {
-  std::cout << document.dump(2) << "\n";
+  // Names from the command line or from files may not be UTF-8: replaced (U+FFFD), not thrown.
+  std::cout << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 } // namespace xdpchain::cli

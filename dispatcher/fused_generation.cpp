@@ -46,6 +46,7 @@ Result<BuiltGeneration> build_fused_generation(GenerationPlan &plan, const State
   for (size_t slot = 0; pinned && slot < codes.size(); ++slot) {
     pinned = pin_fd(codes[slot].program.get(), slot_pin(built->path, slot, "prog"));
     if (pinned) pinned = pin_fd(codes[slot].insns_map.get(), slot_pin(built->path, slot, "insns"));
+    if (pinned) pinned = pin_member_prog_arrays(codes[slot], built->path, slot);
     if (!pinned) break;
     auto info = ext::program_info(codes[slot].program.get());
     if (!info)

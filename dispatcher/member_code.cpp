@@ -3,9 +3,11 @@
 #include "dispatcher/chain_state.h"
 #include "ext/extension.h"
 
+#include <bpf/bpf.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
 
 namespace xdpchain::dispatcher {
 
@@ -39,6 +41,24 @@ Result<MemberCode> member_code(PlannedMember &member, const GenerationPlan &plan
   code.program = Fd(dup(object.prog_fd()));
   if (!code.program) return Error::from_errno("dup program fd", errno);
   return code;
+}
+
+Status pin_member_prog_arrays(const MemberCode &code, const std::string &generation_path,
+                              size_t slot) {
+  std::set<int> pinned;
+  for (const bpf_insn &insn : code.insns.insns) {
+    if (insn.code != (BPF_LD | BPF_DW | BPF_IMM) || insn.src_reg != BPF_PSEUDO_MAP_FD) continue;
+    if (pinned.count(insn.imm)) continue;
+    bpf_map_info info{};
+    uint32_t len = sizeof info;
+    if (bpf_obj_get_info_by_fd(insn.imm, &info, &len) != 0)
+      return Error::from_errno("map info", errno);
+    if (info.type != BPF_MAP_TYPE_PROG_ARRAY) continue;
+    const std::string what = "tail_calls" + std::to_string(pinned.size());
+    XDPC_TRY(pin_fd(insn.imm, slot_pin(generation_path, slot, what.c_str())));
+    pinned.insert(insn.imm);
+  }
+  return {};
 }
 
 } // namespace xdpchain::dispatcher

@@ -20,4 +20,11 @@ struct MemberCode {
 Result<MemberCode> member_code(PlannedMember &member, const GenerationPlan &plan,
                                const char *backend);
 
+// Pins every program array the member's code uses (its own tail calls) beside its other slot
+// pins ("slotN-tail_callsK"). The kernel empties a program array when no file descriptor or
+// pin refers to it any more, which would otherwise happen once the member's object is closed
+// or the generation that loaded it is removed.
+Status pin_member_prog_arrays(const MemberCode &code, const std::string &generation_path,
+                              size_t slot);
+
 } // namespace xdpchain::dispatcher

@@ -42,6 +42,8 @@ Status add_members(GenerationPlan &plan, int prog_array_fd, const std::string &p
     XDPC_TRY(pin_fd(code->program.get(), slot_pin(path, slot, "prog")));
     XDPC_TRY(pin_fd(entry->get(), slot_pin(path, slot, "entry")));
     XDPC_TRY(pin_fd(code->insns_map.get(), slot_pin(path, slot, "insns")));
+    if (Status arrays = pin_member_prog_arrays(*code, path, slot); !arrays)
+      return std::move(arrays).error().wrap(where);
     auto info = ext::program_info(code->program.get());
     if (!info) return std::move(info).error().wrap(where);
     member.record.member_prog_id = info->id;

@@ -1,7 +1,10 @@
 #include "dispatcher/tailcall_generator.h"
 
+#include "common/btf_builder.h"
 #include "common/insn_builder.h"
 #include "dispatcher/slot_code.h"
+
+#include <set>
 
 namespace xdpchain::dispatcher {
 
@@ -15,6 +18,39 @@ void emit_tail_call(InsnBuilder &b, Reg ctx, int prog_array_fd, uint32_t index) 
   b.ld_map_fd(R2, prog_array_fd);
   b.mov64_imm(R3, static_cast<int32_t>(index));
   b.call_helper(BPF_FUNC_tail_call);
+}
+
+// Where the kernel sees a function start: instruction 0 and every target of a BPF-to-BPF
+// call or of a callback's address (ld_imm64 BPF_PSEUDO_FUNC), as its add_subprog() does.
+std::set<uint32_t> function_starts(const std::vector<bpf_insn> &insns) {
+  std::set<uint32_t> starts = {0};
+  for (size_t i = 0; i < insns.size(); ++i) {
+    const bpf_insn &insn = insns[i];
+    const bool call = insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg == BPF_PSEUDO_CALL;
+    const bool callback =
+        insn.code == (BPF_LD | BPF_IMM | BPF_DW) && insn.src_reg == BPF_PSEUDO_FUNC;
+    if (call || callback) starts.insert(static_cast<uint32_t>(i + insn.imm + 1));
+  }
+  return starts;
+}
+
+// BTF with one func_info record per function of the entry program. The kernel refuses a tail
+// call made from a subprogram (the member's code runs as one) unless the program has it.
+// Functions past the first are static: the verifier checks them in their caller's context,
+// as it does without BTF, so the member's own functions keep their meaning.
+Status add_func_info(ProgramImage &image) {
+  BtfBuilder btf;
+  TypeId proto = btf.xdp_func_proto();
+  for (uint32_t start : function_starts(image.insns)) {
+    const bool main = start == 0;
+    image.func_info.push_back(
+        {start, btf.func(main ? image.name : image.name + "_f" + std::to_string(start), proto,
+                         main ? Linkage::global : Linkage::static_)});
+  }
+  auto bytes = btf.encode();
+  if (!bytes) return std::move(bytes).error().wrap("BTF of " + image.name);
+  image.btf = std::move(*bytes);
+  return {};
 }
 
 } // namespace
@@ -56,6 +92,7 @@ Result<ProgramImage> generate_tailcall_entry(const TailcallEntrySpec &spec) {
   image.name = "xdpc_entry" + std::to_string(spec.position);
   image.insns = std::move(*insns);
   image.frags = spec.frags;
+  XDPC_TRY(add_func_info(image));
   return image;
 }
 

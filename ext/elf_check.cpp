@@ -1,5 +1,7 @@
 #include "ext/elf_check.h"
 
+#include "ext/program_object.h"
+
 #include <bpf/libbpf.h>
 #include <elf.h>
 #include <signal.h>
@@ -124,7 +126,11 @@ Status parse_in_child(std::string_view bytes, const std::string &path) {
     alarm(10);
     LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "check");
     bpf_object *obj = bpf_object__open_mem(bytes.data(), bytes.size(), &opts);
-    _exit(libbpf_get_error(obj) ? kChildLibbpfError : 0);
+    if (libbpf_get_error(obj)) _exit(kChildLibbpfError);
+    // libxdp's parse of XDP_RUN_CONFIG, as ProgramObject::open does it for the chosen program.
+    bpf_program *prog;
+    bpf_object__for_each_program(prog, obj) read_run_config(obj, bpf_program__name(prog));
+    _exit(0);
   }
   int status = 0;
   while (waitpid(child, &status, 0) < 0)

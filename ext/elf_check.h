@@ -3,7 +3,8 @@
 //   check_elf_structure  our own bounds checks: the ELF header, the section table and every
 //                        section inside the file, string tables terminated, symbol and
 //                        relocation indices valid;
-//   parse_in_child       libbpf opens the bytes in a forked child first: a crash there
+//   parse_in_child       libbpf opens the bytes, and libxdp reads each program's
+//                        XDP_RUN_CONFIG, in a forked child first: a crash there
 //                        becomes "object X is malformed", never a crash of the command.
 #pragma once
 

@@ -76,22 +76,6 @@ Result<bpf_program *> choose_program(bpf_object *obj, const std::string &name) {
   return found;
 }
 
-RunConfig read_run_config(bpf_object *obj, const std::string &prog_name) {
-  RunConfig config;
-  const btf *object_btf = bpf_object__btf(obj);
-  if (!object_btf || btf__find_by_name(object_btf, ".xdp_run_config") < 0) return config;
-  DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = obj, .prog_name = prog_name.c_str());
-  xdp_program *xdp = xdp_program__create(&opts);
-  if (libxdp_get_error(xdp)) return config;
-  config.priority = static_cast<int>(xdp_program__run_prio(xdp));
-  uint32_t mask = 0;
-  for (int action = XDP_ABORTED; action <= XDP_REDIRECT; ++action)
-    if (xdp_program__chain_call_enabled(xdp, static_cast<xdp_action>(action))) mask |= 1u << action;
-  config.proceed_on = mask;
-  xdp_program__close(xdp);
-  return config;
-}
-
 } // namespace
 
 namespace {
@@ -291,6 +275,22 @@ int ProgramObject::prog_fd() const {
 std::vector<bpf_insn> ProgramObject::final_insns() const {
   const bpf_insn *insns = bpf_program__insns(prog_);
   return std::vector<bpf_insn>(insns, insns + bpf_program__insn_cnt(prog_));
+}
+
+RunConfig read_run_config(bpf_object *obj, const std::string &prog_name) {
+  RunConfig config;
+  const btf *object_btf = bpf_object__btf(obj);
+  if (!object_btf || btf__find_by_name(object_btf, ".xdp_run_config") < 0) return config;
+  DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = obj, .prog_name = prog_name.c_str());
+  xdp_program *xdp = xdp_program__create(&opts);
+  if (libxdp_get_error(xdp)) return config;
+  config.priority = static_cast<int>(xdp_program__run_prio(xdp));
+  uint32_t mask = 0;
+  for (int action = XDP_ABORTED; action <= XDP_REDIRECT; ++action)
+    if (xdp_program__chain_call_enabled(xdp, static_cast<xdp_action>(action))) mask |= 1u << action;
+  config.proceed_on = mask;
+  xdp_program__close(xdp);
+  return config;
 }
 
 } // namespace xdpchain::ext

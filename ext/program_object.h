@@ -88,4 +88,9 @@ Result<uint64_t> hash_file(const std::string &path);
 // the same reading and checks itself for a path not preloaded.
 Status preload_object(const std::string &path);
 
+// XDP_RUN_CONFIG of program `prog_name` (libxdp reads it from the object's BTF); unset fields
+// when the object has none. libxdp trusts that BTF: parse_in_child (elf_check.h) runs this
+// in the child first, so a corrupted one cannot crash the command.
+RunConfig read_run_config(bpf_object *obj, const std::string &prog_name);
+
 } // namespace xdpchain::ext

@@ -4,6 +4,8 @@
 
 #include <unistd.h>
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
@@ -189,10 +191,51 @@ ChainManifest read_document(const YAML::Node &node, int index) {
 
 } // namespace
 
+namespace {
+
+// Events are not needed, only whether the parser ends.
+class IgnoreEvents : public YAML::EventHandler {
+public:
+  void OnDocumentStart(const YAML::Mark &) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                const std::string &) override {}
+  void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// yaml-cpp 0.7 (Debian 12's) loops forever in LoadAll on a ',' at block level (",i",
+// "- a\n,b"): each pass yields an empty document without consuming the token. A stream has
+// at most one document more than it has "---" and "..." markers, so the documents are counted
+// first with a bounded loop; more than that means the parser is stuck.
+bool yaml_parser_terminates(const std::string &text) {
+  size_t limit = 2;
+  for (const char *marker : {"---", "..."})
+    for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 3))
+      ++limit;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  IgnoreEvents events;
+  for (size_t documents = 0; parser.HandleNextDocument(events);)
+    if (++documents > limit) return false;
+  return true;
+}
+
+} // namespace
+
 Result<ManifestFile> parse_string(const std::string &text, const std::string &path) {
   ManifestFile file;
   file.path = path;
   try {
+    if (!yaml_parser_terminates(text))
+      return Error(ErrorKind::invalid_argument,
+                   path + ": yaml: a ',' outside a flow collection ([...] or {...})");
     std::vector<YAML::Node> documents = YAML::LoadAll(text);
     for (const auto &document : documents) {
       if (document.IsNull()) continue; // `---` with nothing (or only comments) after it

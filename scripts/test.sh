@@ -3,10 +3,10 @@
 # ctest label (unit, kernel, netns, vm), checks the .deb (tests/package/check_deb.sh), then
 # the ASan/UBSan build's unit, kernel and netns tests (the netns tests run the sanitized
 # `xdpchain` command itself),
-# the front-end fuzzer for a bounded time, and the clang-format check.
+# the fuzzers (tests/fuzz/run.sh) for a bounded time, and the clang-format check.
 # Needs root (BPF, namespaces, qemu). docs/testing.md says what each tier needs.
 #   XDPCHAIN_TEST_SKIP_SANITIZERS=1  skip the sanitizer build (faster local runs)
-#   XDPCHAIN_FUZZ_SECONDS=N          fuzzing time (default 60; 0 skips)
+#   XDPCHAIN_FUZZ_SECONDS=N          fuzzing time of all fuzzers together (default 60; 0 skips)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -40,7 +40,7 @@ fi
 
 fuzz_seconds=${XDPCHAIN_FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" != 0 ] && [ -x tests/fuzz/run.sh ]; then
-  section "fuzzing the compiler front end for ${fuzz_seconds}s"
+  section "fuzzing (compiler front end, manifests, objects, command line) for ${fuzz_seconds}s"
   bash tests/fuzz/run.sh "$fuzz_seconds"
 fi
 section "format check (.clang-format)"

@@ -1,27 +1,61 @@
 #!/usr/bin/env bash
-# Builds the compiler front-end fuzzer with clang++ (-fsanitize=fuzzer,address,undefined)
-# in its own build directory and runs it for a bounded time.
-#   tests/fuzz/run.sh SECONDS [extra libFuzzer flags...]
-# Seeds: the .lisp files under tests/compiler and tests/fuzz/seeds (computed macros).
-# Crashes are written to build-fuzz/crashes/.
+# Builds the libFuzzer targets with clang++ (-fsanitize=fuzzer,address,undefined) in their
+# own build directory and runs each for its share of a bounded time:
+#   front_end_fuzzer  the compiler's reader and front end (.lisp)        40%
+#   manifest_fuzzer   manifest parse + validate + convert (YAML)         20%
+#   object_fuzzer     BPF ELF opening: pre-check, child parse, libbpf    20%
+#   cli_args_fuzzer   the command line (NUL-separated arguments)        20%
+#   tests/fuzz/run.sh SECONDS [TARGET...] [-- extra libFuzzer flags...]
+# SECONDS is the total; with TARGETs only those run, each for SECONDS. Seeds: the .lisp files
+# under tests/compiler and tests/fuzz/seeds, manifests/examples, tests/fuzz/seeds/<kind>/.
+# Crashes are written to build-fuzz/crashes/<target>-*.
 set -euo pipefail
 seconds=${1:-60}
 shift || true
+targets=()
+while [ $# -gt 0 ] && [ "$1" != -- ]; do
+  targets+=("$1")
+  shift
+done
+[ "${1:-}" = -- ] && shift
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${XDPCHAIN_FUZZ_BUILD:-$root/build-fuzz}
 mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXDPCHAIN_BUILD_TESTS=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXDPCHAIN_BUILD_TESTS=OFF -DXDPCHAIN_BUILD_FUZZERS=ON \
   -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" > "$build/cmake.log"
-make -C "$build" -j"$(nproc)" xdpchain_compiler > "$build/make.log"
-clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
-  -I"$root" "$root/tests/fuzz/front_end_fuzzer.cpp" \
-  "$build/compiler/libxdpchain_compiler.a" "$build/common/libxdpchain_common.a" \
-  $(pkg-config --libs libbpf) -o "$build/front_end_fuzzer"
-corpus="$build/corpus"
-mkdir -p "$corpus" "$build/crashes"
-find "$root/tests/compiler" "$root/tests/fuzz/seeds" -name '*.lisp' -exec cp {} "$corpus/" \;
-cp "$root/tests/fuzz/dsl.dict" "$build/dsl.dict"
-exec "$build/front_end_fuzzer" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-  -max_len=4096 -dict="$build/dsl.dict" -artifact_prefix="$build/crashes/" -print_final_stats=1 "$@"
+all=(front_end_fuzzer manifest_fuzzer object_fuzzer cli_args_fuzzer)
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=("${all[@]}")
+  share() { case $1 in front_end_fuzzer) echo $((seconds * 2 / 5)) ;; *) echo $((seconds / 5)) ;; esac; }
+else
+  share() { echo "$seconds"; }
+fi
+make -C "$build" -j"$(nproc)" "${targets[@]}" > "$build/make.log"
+mkdir -p "$build/crashes"
+
+corpus() { # target -> a fresh corpus directory with its seeds
+  local dir="$build/corpus/$1"
+  mkdir -p "$dir"
+  case $1 in
+  front_end_fuzzer) find "$root/tests/compiler" "$root/tests/fuzz/seeds" -name '*.lisp' -exec cp {} "$dir/" \; ;;
+  manifest_fuzzer) cp "$root"/manifests/examples/*.yaml "$root"/tests/fuzz/seeds/manifest/* "$dir/" ;;
+  object_fuzzer) cp "$root"/tests/fuzz/seeds/object/* "$dir/" ;;
+  cli_args_fuzzer) cp "$root"/tests/fuzz/seeds/cli_args/* "$dir/" ;;
+  esac
+  echo "$dir"
+}
+
+for target in "${targets[@]}"; do
+  flags=(-max_total_time="$(share "$target")" -timeout=10 -rss_limit_mb=2048
+         -artifact_prefix="$build/crashes/$target-" -print_final_stats=1)
+  case $target in
+  front_end_fuzzer) flags+=(-max_len=4096 -dict="$root/tests/fuzz/dsl.dict") ;;
+  manifest_fuzzer) flags+=(-max_len=8192) ;;
+  object_fuzzer) flags+=(-max_len=16384) ;;
+  cli_args_fuzzer) flags+=(-max_len=512 -close_fd_mask=1) ;;
+  esac
+  echo "=== $target for $(share "$target")s"
+  "$build/$target" "$(corpus "$target")" "${flags[@]}" "$@"
+done

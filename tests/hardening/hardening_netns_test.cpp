@@ -16,11 +16,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <random>
 #include <thread>
 
 namespace xdpchain::test {
@@ -369,6 +373,137 @@ TEST_F(Hardening, StatusNeverFailsBesideWriters) {
   EXPECT_EQ(cli_.status(iface_)["programs"].size(), 1u);
   std::cout << reads << " status reads beside " << writes << " writes, " << failed_reads
             << " failed\n";
+}
+
+// Found by the mutation run under ASan: a byte-mutated xdp_run_config.o that libbpf opens but
+// whose BTF makes libxdp's XDP_RUN_CONFIG reader (xdp_program__create) segfault. The child
+// check now runs that reader too: exit 2, malformed, chain as it was.
+TEST_F(Hardening, ObjectThatCrashesLibxdpRunConfigIsMalformed) {
+  const json before = base_chain();
+  const std::string path = XDPCHAIN_SOURCE_DIR "/tests/hardening/data/libxdp_run_config_crash.o";
+  CommandResult refused = cli_.run({"add", iface_, path}, 30s);
+  EXPECT_EQ(refused.exit_code, 2) << refused;
+  EXPECT_NE(refused.err.find("object '" + path + "' is malformed"), std::string::npos) << refused;
+  EXPECT_EQ(without_counters(cli_.status(iface_)), without_counters(before));
+  EXPECT_EQ(net_.ping(2), 2);
+}
+
+// Found by manifest_fuzzer: yaml-cpp 0.7 loops forever on a ',' at block level, so `apply`
+// and `diff` of such a file used to spin (and the agent with them). Now exit 2 at once.
+TEST_F(Hardening, StrayCommaInAManifestIsRefusedQuickly) {
+  const json before = base_chain();
+  const std::string manifest = scratch_ + "/comma.yaml";
+  for (const std::string text : {",i", "- a\n,b", "apiVersion: xdpchain.io/v1\n---\n,"}) {
+    write_bytes(manifest, text);
+    for (const char *verb : {"apply", "diff"}) {
+      CommandResult refused = cli_.run({verb, "-f", manifest}, 10s);
+      EXPECT_FALSE(refused.timed_out) << refused;
+      EXPECT_EQ(refused.exit_code, 2) << refused;
+      EXPECT_NE(refused.err.find(manifest + ": yaml: a ','"), std::string::npos) << refused;
+    }
+  }
+  EXPECT_EQ(without_counters(cli_.status(iface_)), without_counters(before));
+}
+
+// Byte-mutated objects and manifests through the real command: never a crash (a signal, or a
+// sanitizer's report, which the test makes exit 99), never a hang, every failure 1 or 2 with the
+// chain as it was. XDPCHAIN_MUTATIONS=N inputs of each kind (default 40, what CI runs in the
+// sanitizer stage; docs/testing.md runs 1000). A mutant the command accepts is undone.
+TEST_F(Hardening, MutatedObjectsAndManifestsNeverCrash) {
+  const char *wanted = std::getenv("XDPCHAIN_MUTATIONS");
+  const int count = wanted ? std::atoi(wanted) : 40;
+  // A sanitizer's report must not look like exit 1 (the default exit code of both).
+  for (const char *var : {"ASAN_OPTIONS", "UBSAN_OPTIONS"}) {
+    const char *old = std::getenv(var);
+    std::string value = std::string(old ? old : "") + (old && *old ? ":" : "") + "exitcode=99";
+    setenv(var, value.c_str(), 1);
+  }
+  json before = base_chain(); // the reference; an accepted and undone mutant renews it
+  std::mt19937 random(9);
+  auto mutate = [&](std::string bytes) {
+    switch (random() % 4) {
+    case 0: // a few random bytes
+      for (int n = 1 + random() % 8; n > 0; --n)
+        bytes[random() % bytes.size()] = static_cast<char>(random());
+      break;
+    case 1: // one byte set to an extreme
+      bytes[random() % bytes.size()] = "\x00\xff\x7f\x80"[random() % 4];
+      break;
+    case 2: // truncated
+      bytes.resize(random() % bytes.size());
+      break;
+    default: // a run of bytes copied from elsewhere in the file
+    {
+      size_t from = random() % bytes.size(), to = random() % bytes.size();
+      size_t len = std::min<size_t>({1 + random() % 64, bytes.size() - from, bytes.size() - to});
+      std::memmove(bytes.data() + to, bytes.data() + from, len);
+    }
+    }
+    return bytes;
+  };
+  const std::string object = scratch_ + "/mutant.o";
+  const std::string manifest = scratch_ + "/mutant.yaml";
+  std::map<int, int> object_codes, manifest_codes;
+  int crashes = 0, hangs = 0, changed = 0;
+  auto check = [&](const CommandResult &r, std::map<int, int> &codes, const std::string &undo) {
+    ++codes[r.exit_code];
+    if (r.timed_out) ++hangs;
+    if (r.exit_code >= 99 || r.exit_code < 0) {
+      ++crashes;
+      const std::string kept = "/tmp/" + unique_name("xdpchain-mutant-crash-");
+      fs::copy_file(r.command.find("mutant.o") != std::string::npos ? object : manifest, kept);
+      ADD_FAILURE() << "crash (input kept as " << kept << "): " << r;
+    }
+    EXPECT_FALSE(r.timed_out) << r;
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 2) << r;
+    if (r.exit_code == 0) {
+      if (!undo.empty()) {
+        EXPECT_EQ(cli_.run({"remove", iface_, undo}).exit_code, 0);
+      }
+      before = cli_.status(iface_);
+    } else if (without_counters(cli_.status(iface_)) != without_counters(before)) {
+      ++changed;
+      ADD_FAILURE() << "the chain changed: " << r;
+    }
+  };
+
+  std::vector<std::string> originals;
+  for (const char *prog : {"xdp_count", "xdp_multi", "xdp_tail_call", "xdp_run_config"})
+    originals.push_back(read_bytes(prog_path(prog)));
+  for (int i = 0; i < count; ++i) {
+    write_bytes(object, mutate(originals[i % originals.size()]));
+    CommandResult r = cli_.run({"add", iface_, object, "--name", "mutant", "--program",
+                                i % 4 == 1 ? "multi_main" : (i % 4 == 2 ? "tail_main" : "")},
+                               30s);
+    // --program "" means the object's only program.
+    check(r, object_codes, "mutant");
+  }
+
+  // The manifest of the running chain: applying it unchanged changes nothing.
+  const std::string exported = cli_.run({"export", iface_}).out;
+  ASSERT_FALSE(exported.empty());
+  for (int i = 0; i < count; ++i) {
+    write_bytes(manifest, mutate(exported));
+    CommandResult r = cli_.run({"apply", "-f", manifest}, 30s);
+    check(r, manifest_codes, "");
+    if (r.exit_code == 0 && without_counters(cli_.status(iface_)) != without_counters(before)) {
+      write_bytes(manifest, exported); // a mutant that was still a valid, different chain
+      ASSERT_EQ(cli_.run({"apply", "-f", manifest}).exit_code, 0);
+      before = cli_.status(iface_);
+    }
+  }
+  EXPECT_EQ(member_ids(cli_.status(iface_)).size(), 1u);
+  EXPECT_EQ(net_.ping(2), 2);
+  auto show = [](const std::map<int, int> &codes) {
+    std::string out;
+    for (auto [code, n] : codes)
+      out += " exit " + std::to_string(code) + ": " + std::to_string(n) + ";";
+    return out;
+  };
+  std::cout << count << " mutated objects:" << show(object_codes) << "\n"
+            << count << " mutated manifests:" << show(manifest_codes) << "\n"
+            << crashes << " crashes, " << hangs << " hangs, " << changed
+            << " failures that changed the chain\n";
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "tests/support/bpffs.h"
 
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -21,6 +22,7 @@ XdpchainCli::~XdpchainCli() {
 }
 
 std::string XdpchainCli::binary() {
+  if (const char *other = std::getenv("XDPCHAIN_TEST_XDPCHAIN")) return other;
   return std::string(XDPCHAIN_TEST_BINARY_DIR) + "/cli/xdpchain";
 }
 

@@ -34,7 +34,8 @@ public:
   const std::string &bpffs_root() const { return bpffs_root_; }
   const std::string &netns() const { return netns_; }
 
-  // ${PROJECT_BINARY_DIR}/cli/xdpchain
+  // ${PROJECT_BINARY_DIR}/cli/xdpchain, or $XDPCHAIN_TEST_XDPCHAIN when set (another build of
+  // the command, e.g. the sanitized one of tests/fuzz/run.sh's build directory).
   static std::string binary();
 
 private:
