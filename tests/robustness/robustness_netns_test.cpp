@@ -64,6 +64,42 @@ protected:
     }
     return pid;
   }
+  // `rounds` add+remove pairs (two swaps each) under a UDP stream: no datagram is lost and
+  // the unchanged member counts every one.
+  void swap_under_udp(int rounds) {
+    ASSERT_EQ(add("xdp_count", "steady", 10).exit_code, 0);
+    std::atomic<bool> stop{false};
+    std::atomic<int> sent{0}, received{0};
+    std::thread traffic([&] {
+      while (!stop) {
+        received += net_.send_udp(7777, 50, 300ms);
+        sent += 50;
+      }
+    });
+    const auto start = std::chrono::steady_clock::now();
+    int swaps = 0;
+    for (int i = 0; i < rounds; ++i) {
+      if (add("xdp_pass", "churn", 20 + i % 10).exit_code != 0 ||
+          cli_.run({"remove", net_.dut().ifname, "churn"}).exit_code != 0) {
+        stop = true;
+        traffic.join();
+        FAIL() << "swap " << swaps << " failed";
+      }
+      swaps += 2;
+    }
+    const auto swapping = std::chrono::steady_clock::now() - start;
+    stop = true;
+    traffic.join();
+    ASSERT_GT(sent.load(), 0);
+    EXPECT_EQ(received.load(), sent.load()) << "datagrams lost during " << swaps << " swaps";
+    nlohmann::json st = cli_.status(net_.dut().ifname);
+    EXPECT_EQ(st["programs"][0]["counters"]["entered"], sent.load())
+        << "the unchanged member's counters must see every packet across all swaps";
+    std::cout << swaps << " swaps in "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(swapping).count()
+              << " ms under " << sent.load() << " UDP datagrams: " << received.load()
+              << " received\n";
+  }
   int wait_exit(pid_t pid) {
     int status = 0;
     waitpid(pid, &status, 0);
@@ -143,30 +179,7 @@ TEST_P(Robustness, ConcurrentCommandsSerialise) {
 }
 
 TEST_P(Robustness, SwapsUnderTrafficLoseNoPacket) {
-  ASSERT_EQ(add("xdp_count", "steady", 10).exit_code, 0);
-  std::atomic<bool> stop{false};
-  std::atomic<int> sent{0}, received{0};
-  std::thread traffic([&] {
-    while (!stop) {
-      received += net_.send_udp(7777, 50, 300ms);
-      sent += 50;
-    }
-  });
-  int swaps = 0;
-  for (int i = 0; i < 10; ++i) {
-    ASSERT_EQ(add("xdp_pass", "churn", 20 + i).exit_code, 0);
-    ASSERT_EQ(cli_.run({"remove", net_.dut().ifname, "churn"}).exit_code, 0);
-    swaps += 2;
-  }
-  stop = true;
-  traffic.join();
-  ASSERT_GT(sent.load(), 0);
-  EXPECT_EQ(received.load(), sent.load()) << "datagrams lost during " << swaps << " swaps";
-  nlohmann::json st = cli_.status(net_.dut().ifname);
-  EXPECT_EQ(st["programs"][0]["counters"]["entered"], sent.load())
-      << "the unchanged member's counters must see every packet across all swaps";
-  std::cout << sent.load() << " datagrams across " << swaps << " swaps, " << received.load()
-            << " received\n";
+  swap_under_udp(10);
 }
 
 // prune only reads and removes state directories, which every backend shares: it runs with
@@ -363,31 +376,7 @@ TEST_P(RobustnessLarge, SixteenWritersAndFourReaders) {
 
 // >= 1000 swaps under a UDP stream: no datagram lost, and the unchanged member counts every one.
 TEST_P(RobustnessLarge, ThousandSwapsUnderUdpLoseNothing) {
-  ASSERT_EQ(add("xdp_count", "steady", 10).exit_code, 0);
-  std::atomic<bool> stop{false};
-  std::atomic<int> sent{0}, received{0};
-  std::thread traffic([&] {
-    while (!stop) {
-      received += net_.send_udp(7777, 50, 300ms);
-      sent += 50;
-    }
-  });
-  const auto start = std::chrono::steady_clock::now();
-  int swaps = 0;
-  for (int i = 0; i < 500; ++i) {
-    ASSERT_EQ(add("xdp_pass", "churn", 20).exit_code, 0);
-    ASSERT_EQ(cli_.run({"remove", net_.dut().ifname, "churn"}).exit_code, 0);
-    swaps += 2;
-  }
-  const int64_t swapping_ms = ms_since(start);
-  stop = true;
-  traffic.join();
-  EXPECT_EQ(received.load(), sent.load()) << "datagrams lost during " << swaps << " swaps";
-  nlohmann::json st = cli_.status(net_.dut().ifname);
-  EXPECT_EQ(st["programs"][0]["counters"]["entered"], sent.load());
-  std::cout << swaps << " swaps in " << swapping_ms << " ms under " << sent.load()
-            << " UDP datagrams: " << received.load() << " received, steady member entered "
-            << st["programs"][0]["counters"]["entered"] << "\n";
+  swap_under_udp(500);
 }
 INSTANTIATE_TEST_SUITE_P(Backends, Robustness, ::testing::Values("auto", "fused"),
                          [](const auto &info) { return info.param; });
