@@ -91,6 +91,10 @@ TEST(Validate, CountersIsABooleanAndOffNeedsTheFusedBackend) {
       only_diagnostic(edit("  backend: auto\n", "  backend: tailcall\n  counters: false\n")),
       Check::conflict, 9, 13, "spec.counters",
       "counters: false needs backend: fused, not tailcall");
+  // auto (also what a manifest without `backend` gets) never picks fused: refused too.
+  expect_diagnostic(
+      only_diagnostic(edit("  mode: native\n", "  mode: native\n  counters: false\n")),
+      Check::conflict, 8, 13, "spec.counters", "counters: false needs backend: fused, not auto");
 }
 
 TEST(Validate, AMisspeltMetadataKeyIsStillAnError) {
