@@ -61,6 +61,11 @@ TEST(Validate, AcceptsWhatTheKubernetesApiServerAdds) {
   resourceVersion: "48213"
   creationTimestamp: "2026-11-30T20:00:00Z"
   generation: 3
+  labels:
+    app.kubernetes.io/name: xdpchain
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: |
+      {"apiVersion":"xdpchain.io/v1","kind":"XdpChain"}
   managedFields:
     - apiVersion: xdpchain.io/v1
       fieldsType: FieldsV1
