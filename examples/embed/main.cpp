@@ -54,7 +54,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   for (const auto &delta : report->deltas)
-    std::printf("%s: %s\n", delta.label.c_str(), delta.detail.c_str());
+    std::printf("%s: %s\n", delta.label.c_str(),
+                delta.detail.empty() ? "unchanged" : delta.detail.c_str());
 
   // Read back: the same chain the report describes, with its counters now.
   auto status = chain->status();
