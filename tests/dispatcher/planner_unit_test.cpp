@@ -247,6 +247,18 @@ TEST_F(PlannerTest, BadLabelsPrioritiesAndCountersAreRefused) {
   EXPECT_FALSE(fused->counting);
 }
 
+TEST_F(PlannerTest, AMemberWithAnObjectFileAndObjectBytesIsRefusedUnopened) {
+  MemberSpec both = member("a", "/o/a.o", 10);
+  both.object_bytes = {std::byte{0x7f}, std::byte{'E'}, std::byte{'L'}, std::byte{'F'}};
+  auto refused = plan(desired({both}));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind(), ErrorKind::invalid_argument);
+  EXPECT_NE(refused.error().str().find("program 'a': give an object file or object bytes"),
+            std::string::npos)
+      << refused.error().str();
+  EXPECT_TRUE(view.opened.empty());
+}
+
 TEST_F(PlannerTest, NoFreeCounterBlockIsRefused) {
   // 128 members hold every block; replacing one needs a new block before the old is free.
   current.present = true;
