@@ -122,16 +122,30 @@ Result<FusedImage> generate_fused(const FusedSpec &spec) {
     out.ranges.push_back({begin, b.pos(), m});
     pending.push_back(std::move(*subprogs));
     b.bind(verdict);
-    if (counting) emit_count_verdict(b, member.slot.counter_index);
-    if (counting && count.take_back_entry) emit_count_entry(b, member.slot.counter_index, -1);
+    // The continue check comes first: a verdict that lets the chain go on is counted with
+    // a constant offset on its own branch; a final verdict is counted by its value.
     const bool last = m + 1 == spec.members.size();
-    bool goes_on = false;
+    const Label go_on = last ? done : next;
+    std::vector<std::pair<int, Label>> continuing;
     for (int action = XDP_ABORTED; action <= XDP_REDIRECT; ++action)
       if (member.slot.proceed_on & (1u << action)) {
-        b.jmp32_imm(BPF_JEQ, R0, action, last ? done : next);
-        goes_on = true;
+        Label target = counting ? b.new_label() : go_on;
+        b.jmp32_imm(BPF_JEQ, R0, action, target);
+        continuing.push_back({action, target});
       }
+    const bool goes_on = !continuing.empty();
+    if (counting) emit_count_verdict(b, member.slot.counter_index);
+    if (counting && count.take_back_entry) emit_count_entry(b, member.slot.counter_index, -1);
     b.exit_insn();
+    if (counting)
+      for (const auto &[action, target] : continuing) {
+        b.bind(target);
+        b.ldx(BPF_DW, R2, R10, kCountersSlot);
+        emit_add(b, R2,
+                 static_cast<int16_t>(block_offset(member.slot.counter_index) + 8 + 8 * action), 1);
+        if (count.take_back_entry) emit_add(b, R2, block_offset(member.slot.counter_index), -1);
+        b.ja(go_on);
+      }
     // After a member with an empty continue set nothing runs; the verifier refuses code it
     // cannot reach, so the rest of the chain is left out.
     if (!goes_on) break;
