@@ -164,6 +164,11 @@ TEST_F(ExitCodes, EveryDocumentedCodeAndTheChainStays) {
        [&] {
          return xdpchain({"export", iface_});
        }},
+      // Found in review: features quoted the name into its JSON reasons and aborted.
+      {"features of an interface name that is not UTF-8, --json", 0,
+       [&] {
+         return xdpchain({"-j", "features", "eth\xcc"});
+       }},
       // 1: the operation failed, the previous chain kept
       {"add: the verifier refuses the member", 1,
        [&] {

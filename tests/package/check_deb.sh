@@ -57,6 +57,8 @@ expect "$libdir/cmake/xdpchain/xdpchainConfigVersion.cmake"
 expect "$libdir/pkgconfig/xdpchain.pc"
 expect "$usr/share/bash-completion/completions/xdpchain"
 expect "$usr/lib/systemd/system/xdpchain-agent.service"
+grep -q '^ExecStart=/usr/bin/xdpchain agent ' "$usr/lib/systemd/system/xdpchain-agent.service" ||
+  fail "the unit does not start the packaged /usr/bin/xdpchain"
 expect "$usr/share/man/man8/xdpchain.8"
 verbs=$("$usr/bin/xdpchain" --help | sed -n '/^Subcommands:/,/^$/s/^  \([a-z-]*\) .*/\1/p')
 [ -n "$verbs" ] || fail "the installed xdpchain --help lists no verbs"
