@@ -132,12 +132,12 @@ public:
   Backend preferred_backend() override {
     return probe_freplace().supported ? Backend::freplace : Backend::tailcall;
   }
-  Result<std::vector<Counters>> counter_values() override {
+  Result<std::vector<Counters>> counter_values(CounterLayout layout) override {
     if (dir_.path().empty()) return std::vector<Counters>(kCounterBlocks);
     auto pinned = open_pin(dir_.counters_path());
     if (!pinned && pinned.error().err() == ENOENT) return std::vector<Counters>(kCounterBlocks);
     if (!pinned) return std::move(pinned).error();
-    return read_counters(pinned->get());
+    return read_counters(pinned->get(), layout);
   }
   // The object opened for desired member `index` (when the plan loads it).
   std::optional<ext::ProgramObject> take_object(size_t index) {
@@ -452,7 +452,8 @@ Result<ChainStatus> read_status_once(const std::string &interface, const ChainOp
 
   std::vector<Counters> counters(kCounterBlocks);
   if (auto counters_fd = open_pin(dir->counters_path()); counters_fd)
-    if (auto read = read_counters(counters_fd->get()); read) counters = std::move(*read);
+    if (auto read = read_counters(counters_fd->get(), counter_layout(current.config.backend)); read)
+      counters = std::move(*read);
   Fd prog_array;
   if (current.config.backend == Backend::tailcall)
     if (auto fd = open_pin(current.generation_path + "/prog_array"); fd)

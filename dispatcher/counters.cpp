@@ -56,26 +56,33 @@ Result<Fd> create_counters_map() {
   return Fd(fd);
 }
 
-Result<std::vector<Counters>> read_counters(int counters_fd) {
+Counters decode_block(const uint64_t *words, CounterLayout layout) {
+  Counters c;
+  c.entered = words[0];
+  for (int action = 0; action < 5; ++action)
+    c.verdicts[action] = words[1 + action];
+  c.other = words[6];
+  if (layout == CounterLayout::verdict_carries_entry)
+    for (int word = 1; word <= 6; ++word)
+      c.entered += words[word];
+  return c;
+}
+
+Result<std::vector<Counters>> read_counters(int counters_fd, CounterLayout layout) {
   int cpus = libbpf_num_possible_cpus();
   if (cpus <= 0) return Error::from_errno("count possible CPUs", -cpus);
   std::vector<uint64_t> values(static_cast<size_t>(cpus) * kCountersValueSize / 8);
   uint32_t key = 0;
   if (bpf_map_lookup_elem(counters_fd, &key, values.data()) != 0)
     return Error::from_errno("read counters map", errno);
-  std::vector<Counters> blocks(kCounterBlocks);
   const size_t words_per_cpu = kCountersValueSize / 8;
-  for (int cpu = 0; cpu < cpus; ++cpu) {
-    const uint64_t *base = values.data() + cpu * words_per_cpu;
-    for (uint32_t block = 0; block < kCounterBlocks; ++block) {
-      const uint64_t *w = base + block * (kCounterBlockBytes / 8);
-      Counters &c = blocks[block];
-      c.entered += w[0];
-      for (int action = 0; action < 5; ++action)
-        c.verdicts[action] += w[1 + action];
-      c.other += w[6];
-    }
-  }
+  std::vector<uint64_t> sums(words_per_cpu, 0);
+  for (int cpu = 0; cpu < cpus; ++cpu)
+    for (size_t word = 0; word < words_per_cpu; ++word)
+      sums[word] += values[cpu * words_per_cpu + word];
+  std::vector<Counters> blocks;
+  for (uint32_t block = 0; block < kCounterBlocks; ++block)
+    blocks.push_back(decode_block(sums.data() + block * (kCounterBlockBytes / 8), layout));
   return blocks;
 }
 

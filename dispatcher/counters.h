@@ -5,14 +5,17 @@
 #include "common/fd.h"
 #include "common/result.h"
 #include "dispatcher/chain.h"
+#include "dispatcher/dispatcher_spec.h"
 
 #include <vector>
 
 namespace xdpchain::dispatcher {
 
 Result<Fd> create_counters_map();
+// One block's words (dispatcher_spec.h) as counts, in the layout the chain's code writes.
+Counters decode_block(const uint64_t *words, CounterLayout layout);
 // Sums over CPUs; one Counters per block.
-Result<std::vector<Counters>> read_counters(int counters_fd);
+Result<std::vector<Counters>> read_counters(int counters_fd, CounterLayout layout);
 Counters subtract(const Counters &now, const Counters &baseline);
 
 } // namespace xdpchain::dispatcher

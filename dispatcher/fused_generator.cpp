@@ -37,18 +37,19 @@ void emit_fused_prologue(InsnBuilder &b, int counters_map_fd) {
   b.stx(BPF_DW, R10, kCountersSlot, R0);
 }
 
-void emit_increment(InsnBuilder &b, Reg base, int16_t off) {
+void emit_add(InsnBuilder &b, Reg base, int16_t off, int32_t value) {
   b.ldx(BPF_DW, R3, base, off);
-  b.alu64_imm(BPF_ADD, R3, 1);
+  b.alu64_imm(BPF_ADD, R3, value);
   b.stx(BPF_DW, base, off, R3);
 }
 
-void emit_count_entry(InsnBuilder &b, uint32_t counter_index) {
+// Adds `value` to word 0 of the member's block.
+void emit_count_entry(InsnBuilder &b, uint32_t counter_index, int32_t value) {
   b.ldx(BPF_DW, R2, R10, kCountersSlot);
-  emit_increment(b, R2, block_offset(counter_index));
+  emit_add(b, R2, block_offset(counter_index), value);
 }
 
-// Counts the verdict in r0 (kept) in its block's verdict slot, "other" past XDP_REDIRECT.
+// Counts the verdict in r0 (kept) in its block's verdict word, "other" past XDP_REDIRECT.
 void emit_count_verdict(InsnBuilder &b, uint32_t counter_index) {
   Label known = b.new_label();
   b.ldx(BPF_DW, R2, R10, kCountersSlot);
@@ -58,7 +59,20 @@ void emit_count_verdict(InsnBuilder &b, uint32_t counter_index) {
   b.bind(known);
   b.alu64_imm(BPF_LSH, R1, 3);
   b.alu64_reg(BPF_ADD, R2, R1);
-  emit_increment(b, R2, static_cast<int16_t>(block_offset(counter_index) + 8));
+  emit_add(b, R2, static_cast<int16_t>(block_offset(counter_index) + 8), 1);
+}
+
+// What a member's counting costs, by layout (dispatcher_spec.h): word 0 on entry (always,
+// or only for a member that may leave by a tail call, taken back with its verdict), then
+// the verdict.
+struct MemberCounting {
+  bool entry = false;
+  bool take_back_entry = false;
+};
+
+MemberCounting member_counting(CounterLayout layout, const MemberShape &shape) {
+  if (layout == CounterLayout::entered_then_verdict) return {true, false};
+  return {shape.tail_calls, shape.tail_calls};
 }
 
 } // namespace
@@ -94,11 +108,13 @@ Result<FusedImage> generate_fused(const FusedSpec &spec) {
   // Member ranges are measured in builder positions, which equal final indexes.
   std::vector<PendingSubprogs> pending;
   Label done = b.new_label();
+  bool runs_off_end = false;
   for (size_t m = 0; m < spec.members.size(); ++m) {
     const FusedMemberSpec &member = spec.members[m];
     Label verdict = b.new_label();
     Label next = b.new_label();
-    if (counting) emit_count_entry(b, member.slot.counter_index);
+    const MemberCounting count = member_counting(spec.layout, shapes[m]);
+    if (counting && count.entry) emit_count_entry(b, member.slot.counter_index, 1);
     b.ldx(BPF_DW, R1, R10, kCtxSlot);
     size_t begin = b.pos();
     auto subprogs = emit_inlined_main(b, member.insns, shapes[m], kFusedSlotBytes, verdict);
@@ -106,17 +122,41 @@ Result<FusedImage> generate_fused(const FusedSpec &spec) {
     out.ranges.push_back({begin, b.pos(), m});
     pending.push_back(std::move(*subprogs));
     b.bind(verdict);
-    if (counting) emit_count_verdict(b, member.slot.counter_index);
+    // The continue check comes first: a verdict that lets the chain go on is counted with
+    // a constant offset on its own branch; a final verdict is counted by its value.
     const bool last = m + 1 == spec.members.size();
+    const Label go_on = last ? done : next;
+    std::vector<std::pair<int, Label>> continuing;
     for (int action = XDP_ABORTED; action <= XDP_REDIRECT; ++action)
-      if (member.slot.proceed_on & (1u << action))
-        b.jmp32_imm(BPF_JEQ, R0, action, last ? done : next);
+      if (member.slot.proceed_on & (1u << action)) {
+        Label target = counting ? b.new_label() : go_on;
+        b.jmp32_imm(BPF_JEQ, R0, action, target);
+        continuing.push_back({action, target});
+      }
+    const bool goes_on = !continuing.empty();
+    if (counting) emit_count_verdict(b, member.slot.counter_index);
+    if (counting && count.take_back_entry) emit_count_entry(b, member.slot.counter_index, -1);
     b.exit_insn();
+    if (counting)
+      for (const auto &[action, target] : continuing) {
+        b.bind(target);
+        b.ldx(BPF_DW, R2, R10, kCountersSlot);
+        emit_add(b, R2,
+                 static_cast<int16_t>(block_offset(member.slot.counter_index) + 8 + 8 * action), 1);
+        if (count.take_back_entry) emit_add(b, R2, block_offset(member.slot.counter_index), -1);
+        b.ja(go_on);
+      }
+    // After a member with an empty continue set nothing runs; the verifier refuses code it
+    // cannot reach, so the rest of the chain is left out.
+    if (!goes_on) break;
     b.bind(next);
+    runs_off_end = last;
   }
-  b.bind(done);
-  b.mov64_imm(R0, XDP_PASS);
-  b.exit_insn();
+  if (runs_off_end) {
+    b.bind(done);
+    b.mov64_imm(R0, XDP_PASS);
+    b.exit_insn();
+  }
   for (size_t m = 0; m < pending.size(); ++m) {
     size_t begin = b.pos();
     emit_subprogs(b, pending[m]);

@@ -23,6 +23,7 @@ struct FusedMemberSpec {
 struct FusedSpec {
   std::vector<FusedMemberSpec> members; // in run order
   int counters_map_fd = -1;             // -1: no counters
+  CounterLayout layout = counter_layout(Backend::fused);
   bool frags = false;
 };
 

@@ -159,6 +159,8 @@ Result<MemberShape> analyse_member(const std::vector<bpf_insn> &insns) {
         return refuse(i, "jumps between the main function and a subprogram");
       is_target[*target] = true;
     }
+    if (insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg == 0 && insn.imm == BPF_FUNC_tail_call)
+      shape.tail_calls = true;
     if (in_main && uses_fp_otherwise(insn))
       return refuse(i, "uses the frame pointer r10 other than as a load/store base or copy");
     if (is_ld_imm64(insn)) ++i;

@@ -20,6 +20,7 @@ inline constexpr int kMaxStackBytes = 512; // MAX_BPF_STACK
 struct MemberShape {
   size_t main_end = 0;     // main function = [0, main_end); subprograms follow
   uint32_t main_stack = 0; // deepest byte below r10 the main function reaches (see .cpp)
+  bool tail_calls = false; // calls bpf_tail_call (anywhere): may leave without a verdict
 };
 
 // Finds the main function's end and its stack depth; refuses code the fused backend cannot

@@ -200,12 +200,14 @@ bool nothing_changes(const std::vector<MemberDelta> &deltas, const CurrentChain 
                      [](const MemberDelta &d) { return d.change == MemberChange::unchanged; });
 }
 
+// A new member's block starts from its values now, decoded as the new chain's code will
+// write it; a kept member keeps its block and baseline (same backend, so same layout).
 Status assign_counters(std::vector<PlannedMember> &members, const CurrentChain &current,
-                       ChainView &view) {
+                       Backend backend, ChainView &view) {
   std::set<uint32_t> taken;
   for (const auto &slot : current.config.slots)
     taken.insert(slot.counter_index);
-  auto now = view.counter_values();
+  auto now = view.counter_values(counter_layout(backend));
   if (!now) return std::move(now).error();
   uint32_t next = 0;
   for (auto &member : members) {
@@ -262,7 +264,7 @@ Result<ChainPlan> plan_chain(const ChainSpec &desired, const CurrentChain &curre
   plan.changes = !nothing_changes(plan.deltas, current, plan.backend, desired.mode, plan.counting);
   plan.frags = std::all_of(members->begin(), members->end(),
                            [](const PlannedMember &m) { return m.record.frags; });
-  if (plan.changes) XDPC_TRY(assign_counters(*members, current, view));
+  if (plan.changes) XDPC_TRY(assign_counters(*members, current, plan.backend, view));
   plan.members = std::move(*members);
   return plan;
 }

@@ -8,6 +8,7 @@
 #include "common/result.h"
 #include "dispatcher/chain.h"
 #include "dispatcher/chain_state.h"
+#include "dispatcher/dispatcher_spec.h"
 #include "dispatcher/generation.h"
 #include "dispatcher/xdp_attach.h"
 #include "ext/program_object.h"
@@ -36,8 +37,9 @@ public:
   virtual Result<AttachedProgram> attached_program() = 0;
   // The backend `auto` picks for a new chain (freplace where the kernel allows it).
   virtual Backend preferred_backend() = 0;
-  // The counters map's blocks now (all zero when the interface has none yet).
-  virtual Result<std::vector<Counters>> counter_values() = 0;
+  // The counters map's blocks now, decoded in `layout` (all zero when the interface has
+  // none yet).
+  virtual Result<std::vector<Counters>> counter_values(CounterLayout layout) = 0;
 };
 
 struct ChainPlan {

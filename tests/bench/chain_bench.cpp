@@ -1,7 +1,8 @@
 // Cost of a chain, measured side by side in one run with BPF_PROG_TEST_RUN on this kernel:
 // one program alone against the same program as every member of chains of growing length,
 // on the tail-call backend and on the freplace dispatcher's call structure (here with its
-// stubs, which a kernel that allows freplace replaces through a trampoline jump).
+// stubs, which a kernel that allows freplace replaces through a trampoline jump), and fused
+// programs with counters in either layout (dispatcher_spec.h) and without.
 // Prints a table of ns per packet, the ratio to the single program, and the cost per hop.
 #include "dispatcher/counters.h"
 #include "dispatcher/freplace_generator.h"
@@ -39,19 +40,40 @@ std::vector<uint8_t> packet() {
   return p;
 }
 
+// ns per run of one round of kRepeat runs.
+double one_round(int prog_fd) {
+  std::vector<uint8_t> in = packet();
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in.data(),
+              .data_size_in = static_cast<uint32_t>(in.size()), .repeat = kRepeat);
+  if (bpf_prog_test_run_opts(prog_fd, &opts) != 0)
+    throw std::runtime_error(std::string("test run: ") + std::strerror(errno));
+  return opts.duration;
+}
+
+double median(std::vector<double> rounds) {
+  std::sort(rounds.begin(), rounds.end());
+  return rounds[rounds.size() / 2];
+}
+
 // Median ns per run over kRounds rounds of kRepeat runs.
 double ns_per_run(int prog_fd) {
-  std::vector<uint8_t> in = packet();
   std::vector<double> rounds;
-  for (int r = 0; r < kRounds; ++r) {
-    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in.data(),
-                .data_size_in = static_cast<uint32_t>(in.size()), .repeat = kRepeat);
-    if (bpf_prog_test_run_opts(prog_fd, &opts) != 0)
-      throw std::runtime_error(std::string("test run: ") + std::strerror(errno));
-    rounds.push_back(opts.duration);
-  }
-  std::sort(rounds.begin(), rounds.end());
-  return rounds[kRounds / 2];
+  for (int r = 0; r < kRounds; ++r)
+    rounds.push_back(one_round(prog_fd));
+  return median(rounds);
+}
+
+// Median ns per run of each program, measured in interleaved rounds (one round of each in
+// turn, kRounds times) so that all of them see the same load on a shared machine.
+std::vector<double> ns_per_run_interleaved(const std::vector<int> &prog_fds) {
+  std::vector<std::vector<double>> rounds(prog_fds.size());
+  for (int r = 0; r < kRounds; ++r)
+    for (size_t i = 0; i < prog_fds.size(); ++i)
+      rounds[i].push_back(one_round(prog_fds[i]));
+  std::vector<double> out;
+  for (auto &program_rounds : rounds)
+    out.push_back(median(std::move(program_rounds)));
+  return out;
 }
 
 struct Tailcall {
@@ -88,9 +110,11 @@ Fd freplace_dispatcher(int members, int counters_fd) {
   return must(load_program(must(generate_freplace_dispatcher(spec), "dispatcher")), "dispatcher");
 }
 
-Fd fused_chain(int members, const std::vector<bpf_insn> &member_insns, int counters_fd) {
+Fd fused_chain(int members, const std::vector<bpf_insn> &member_insns, int counters_fd,
+               CounterLayout layout) {
   FusedSpec spec;
   spec.counters_map_fd = counters_fd;
+  spec.layout = layout;
   for (int i = 0; i < members; ++i)
     spec.members.push_back(
         {{kDefaultProceedOn, static_cast<uint32_t>(i)}, "m" + std::to_string(i), member_insns});
@@ -128,18 +152,45 @@ int main(int argc, char **argv) {
       std::printf("%-34s %8d %10.1f %12.2f %14.1f\n", "freplace dispatcher (stubs)", n, t,
                   t / single, (t - single) / n);
     }
-    for (bool counting : {true, false})
-      for (int n : {1, 2, 4, 10, 32, 64, 128}) {
-        Fd fused = fused_chain(n, member, counting ? counters.get() : -1);
-        double t = ns_per_run(fused.get());
-        double per_member = (t - single) / n;
-        std::printf("%-34s %8d %10.1f %12.2f %14.2f",
-                    counting ? "fused backend" : "fused backend, counters off", n, t, t / single,
-                    per_member);
-        if (tailcall_per_member.count(n) && tailcall_per_member[n] > 0)
-          std::printf("   %.2fx tail-call per member", per_member / tailcall_per_member[n]);
-        std::printf("\n");
+    // The fused rows: counters in the backend's layout (one increment per member), in the
+    // other backends' layout (entered, then the verdict: two), and off. For each length they
+    // run in interleaved rounds with the single program and the tail-call backend (at most
+    // 32 members: longer fused chains compare with its 32), and compare with those.
+    std::printf("\nfused backend, each length measured in interleaved rounds with the single "
+                "program and the tail-call backend:\n");
+    std::printf("%-34s %8s %10s %12s %14s %16s\n", "variant", "members", "ns/packet", "x single",
+                "ns per member", "x tail-call/mbr");
+    struct FusedVariant {
+      const char *name;
+      bool counting;
+      CounterLayout layout;
+    };
+    const FusedVariant fused_variants[] = {
+        {"fused backend", true, counter_layout(Backend::fused)},
+        {"fused, entered+verdict counters", true, CounterLayout::entered_then_verdict},
+        {"fused backend, counters off", false, counter_layout(Backend::fused)}};
+    for (int n : {1, 2, 4, 10, 32, 64, 128}) {
+      const int hops = std::min(n, 32);
+      Tailcall tailcall = tailcall_chain(hops, member);
+      std::vector<Fd> fused;
+      std::vector<int> fds = {program.prog_fd(), tailcall.root.get()};
+      for (const FusedVariant &variant : fused_variants) {
+        fused.push_back(
+            fused_chain(n, member, variant.counting ? counters.get() : -1, variant.layout));
+        fds.push_back(fused.back().get());
       }
+      std::vector<double> t = ns_per_run_interleaved(fds);
+      const double single_now = t[0];
+      const double tailcall_per_hop = (t[1] - single_now) / hops;
+      std::printf("%-34s %8d %10.1f %12.2f %14.2f %16s\n", "  tail-call backend", hops, t[1],
+                  t[1] / single_now, tailcall_per_hop, "1.00");
+      for (size_t v = 0; v < std::size(fused_variants); ++v) {
+        const double chain = t[2 + v];
+        const double per_member = (chain - single_now) / n;
+        std::printf("%-34s %8d %10.1f %12.2f %14.2f %16.2f\n", fused_variants[v].name, n, chain,
+                    chain / single_now, per_member, per_member / tailcall_per_hop);
+      }
+    }
     std::printf("\nns per member = (chain - single) / members: the chain's own cost per hop,\n"
                 "counters included (except \"counters off\"). freplace rows run the dispatcher's "
                 "stubs; an attached\n"

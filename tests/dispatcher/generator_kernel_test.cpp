@@ -1,10 +1,12 @@
 // The generated programs, loaded into this kernel and run with BPF_PROG_TEST_RUN: the
 // freplace dispatcher (with its stubs, since this host refuses extensions) and chains of
-// tail-call entries, checking verdicts, continue semantics and per-slot counters.
+// tail-call entries and fused programs, checking verdicts, continue semantics and per-slot
+// counters.
 #include "common/insn_builder.h"
 #include "dispatcher/chain_config.h"
 #include "dispatcher/counters.h"
 #include "dispatcher/freplace_generator.h"
+#include "dispatcher/fused_generator.h"
 #include "dispatcher/program_loader.h"
 #include "dispatcher/tailcall_generator.h"
 #include "ext/extension.h"
@@ -49,7 +51,7 @@ TEST_P(FreplaceDispatcher, LoadsRunsStubsAndCountsEverySlot) {
   EXPECT_EQ(test::test_run(prog.get(), icmp_packet()).verdict, XDP_PASS);
   EXPECT_EQ(test::test_run(prog.get(), icmp_packet()).verdict, XDP_PASS);
 
-  auto blocks = read_counters(counters.get());
+  auto blocks = read_counters(counters.get(), counter_layout(Backend::freplace));
   ASSERT_TRUE(blocks.has_value());
   for (int i = 0; i < slots; ++i) {
     EXPECT_EQ((*blocks)[i].entered, 2u) << "block " << i;
@@ -113,7 +115,9 @@ struct TailcallChain {
     }
   }
   int run() { return test::test_run(root.get(), icmp_packet()).verdict; }
-  Counters block(int i) { return (*read_counters(counters.get()))[i]; }
+  Counters block(int i) {
+    return (*read_counters(counters.get(), counter_layout(Backend::tailcall)))[i];
+  }
 };
 
 constexpr ActionMask bit(int action) {
@@ -154,6 +158,140 @@ TEST(TailcallChain, ThirtyTwoMembersAllRun) {
   EXPECT_EQ(chain.run(), XDP_DROP);
   for (int i = 0; i < 32; ++i)
     EXPECT_EQ(chain.block(i).entered, 1u) << "member " << i;
+}
+
+// A member that tail-calls slot 0 of `prog_array` and returns `verdict` when the tail call
+// does not happen (the slot is empty).
+std::vector<bpf_insn> tail_calls_then_returns(int prog_array, int verdict) {
+  bpf::InsnBuilder b;
+  b.ld_map_fd(bpf::R2, prog_array);
+  b.mov64_imm(bpf::R3, 0);
+  b.call_helper(BPF_FUNC_tail_call);
+  b.mov64_imm(bpf::R0, verdict);
+  b.exit_insn();
+  return *b.assemble();
+}
+
+// A fused program over `members` (code, proceed set), counter block i for member i, in the
+// fused backend's counter layout unless told otherwise.
+struct FusedChain {
+  Fd counters, prog;
+  CounterLayout layout;
+
+  FusedChain(const std::vector<std::pair<std::vector<bpf_insn>, ActionMask>> &members,
+             CounterLayout layout = counter_layout(Backend::fused))
+      : layout(layout) {
+    counters = must(create_counters_map());
+    FusedSpec spec;
+    spec.counters_map_fd = counters.get();
+    spec.layout = layout;
+    for (size_t i = 0; i < members.size(); ++i)
+      spec.members.push_back({{members[i].second, static_cast<uint32_t>(i)},
+                              "m" + std::to_string(i),
+                              members[i].first});
+    auto fused = generate_fused(spec);
+    EXPECT_TRUE(fused.has_value()) << fused.error().str();
+    if (fused) prog = must(load_program(fused->image));
+  }
+  int run() { return test::test_run(prog.get(), icmp_packet()).verdict; }
+  Counters block(int i) { return (*read_counters(counters.get(), layout))[i]; }
+};
+
+void expect_counts(const Counters &c, uint64_t entered, int verdict, uint64_t n,
+                   const std::string &what) {
+  SCOPED_TRACE(what);
+  EXPECT_EQ(c.entered, entered);
+  for (int action = XDP_ABORTED; action <= XDP_REDIRECT; ++action)
+    EXPECT_EQ(c.verdicts[action], action == verdict ? n : 0u) << "verdict " << action;
+  EXPECT_EQ(c.other, verdict > XDP_REDIRECT ? n : 0u);
+}
+
+// Both layouts give the same counts for every verdict, the one past XDP_REDIRECT included,
+// and a member that never runs counts nothing.
+TEST(FusedChain, CountsEntriesAndVerdictsInEitherLayout) {
+  for (CounterLayout layout :
+       {CounterLayout::verdict_carries_entry, CounterLayout::entered_then_verdict})
+    for (int verdict :
+         {int(XDP_ABORTED), int(XDP_DROP), int(XDP_PASS), int(XDP_TX), int(XDP_REDIRECT), 7}) {
+      const bool goes_on = verdict <= XDP_REDIRECT;
+      std::string what = "layout " + std::to_string(static_cast<int>(layout)) + ", verdict " +
+                         std::to_string(verdict);
+      // A verdict past XDP_REDIRECT is never in a continue set: the chain ends there.
+      FusedChain chain({{returns(verdict), goes_on ? bit(verdict) : bit(XDP_PASS)},
+                        {returns(XDP_DROP), bit(XDP_PASS)},
+                        {returns(XDP_PASS), bit(XDP_PASS)}},
+                       layout);
+      for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(chain.run(), goes_on ? XDP_DROP : verdict) << what;
+      expect_counts(chain.block(0), 3, verdict, 3, what + ", member 0");
+      expect_counts(chain.block(1), goes_on ? 3 : 0, XDP_DROP, goes_on ? 3 : 0,
+                    what + ", member 1");
+      expect_counts(chain.block(2), 0, XDP_PASS, 0, what + ", member 2");
+    }
+}
+
+// A member with an empty continue set ends the chain for every packet; the members after
+// it, and the chain's own "ran off the end" code, are then unreachable, which the verifier
+// refuses, so they are left out.
+TEST(FusedChain, EmptyContinueSetEndsTheChain) {
+  FusedChain chain({{returns(XDP_PASS), bit(XDP_PASS)},
+                    {returns(XDP_TX), 0},
+                    {returns(XDP_DROP), bit(XDP_PASS)}});
+  ASSERT_TRUE(chain.prog.valid());
+  EXPECT_EQ(chain.run(), XDP_TX);
+  expect_counts(chain.block(1), 1, XDP_TX, 1, "member 1");
+  expect_counts(chain.block(2), 0, XDP_DROP, 0, "member 2");
+  FusedChain last_ends({{returns(XDP_PASS), bit(XDP_PASS)}, {returns(XDP_DROP), 0}});
+  ASSERT_TRUE(last_ends.prog.valid());
+  EXPECT_EQ(last_ends.run(), XDP_DROP);
+}
+
+// In the one-increment layout a member that may tail-call counts its entry on its own: a
+// tail call that happens leaves the chain with no verdict, one that fails falls through to
+// the member's verdict, and either way the member was entered exactly once.
+TEST(FusedChain, MemberThatTailCallsIsEnteredOnceWhetherOrNotTheCallHappens) {
+  Fd prog_array(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "t", 4, 4, 1, nullptr));
+  ASSERT_TRUE(prog_array.valid());
+  FusedChain chain({{returns(XDP_PASS), bit(XDP_PASS)},
+                    {tail_calls_then_returns(prog_array.get(), XDP_PASS), bit(XDP_PASS)},
+                    {returns(XDP_DROP), bit(XDP_PASS)}});
+  EXPECT_EQ(chain.run(), XDP_DROP) << "empty slot: the tail call falls through";
+  EXPECT_EQ(chain.run(), XDP_DROP);
+  expect_counts(chain.block(1), 2, XDP_PASS, 2, "tail call not taken");
+
+  bpf::InsnBuilder target_code;
+  target_code.mov64_imm(bpf::R0, XDP_TX);
+  target_code.exit_insn();
+  ProgramImage image;
+  image.name = "target";
+  image.insns = *target_code.assemble();
+  Fd target = must(load_program(image));
+  uint32_t key = 0;
+  int fd = target.get();
+  ASSERT_EQ(bpf_map_update_elem(prog_array.get(), &key, &fd, BPF_ANY), 0);
+  EXPECT_EQ(chain.run(), XDP_TX) << "the tail-called program's verdict is final";
+  Counters tailer = chain.block(1);
+  EXPECT_EQ(tailer.entered, 3u);
+  EXPECT_EQ(tailer.verdicts[XDP_PASS], 2u) << "a tail call that leaves gives no verdict";
+  EXPECT_EQ(tailer.verdicts[XDP_TX], 0u);
+  EXPECT_EQ(chain.block(0).entered, 3u);
+  EXPECT_EQ(chain.block(2).entered, 2u) << "the member after the tail call did not run";
+}
+
+// The one-increment layout is cheaper than two: one counter update per plain member.
+TEST(FusedChain, OneIncrementPerMemberIsShorterCode) {
+  Fd counters = must(create_counters_map());
+  auto size = [&](CounterLayout layout) {
+    FusedSpec spec;
+    spec.counters_map_fd = counters.get();
+    spec.layout = layout;
+    for (uint32_t i = 0; i < 4; ++i)
+      spec.members.push_back({{kDefaultProceedOn, i}, "m", returns(XDP_PASS)});
+    return generate_fused(spec)->image.insns.size();
+  };
+  EXPECT_EQ(size(CounterLayout::entered_then_verdict) - size(CounterLayout::verdict_carries_entry),
+            4u * 4u)
+      << "4 instructions (reload, load, add, store) fewer per member";
 }
 
 TEST(ChainConfig, RoundTripsAndIsFrozen) {

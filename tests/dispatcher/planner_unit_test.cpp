@@ -32,7 +32,11 @@ public:
   }
   Result<AttachedProgram> attached_program() override { return attached; }
   Backend preferred_backend() override { return preferred; }
-  Result<std::vector<Counters>> counter_values() override { return counters; }
+  std::vector<CounterLayout> layouts; // layouts counter_values() was asked for
+  Result<std::vector<Counters>> counter_values(CounterLayout layout) override {
+    layouts.push_back(layout);
+    return counters;
+  }
 };
 
 MemberSpec member(const std::string &label, const std::string &path, int priority) {
@@ -292,6 +296,21 @@ TEST_F(PlannerTest, EmptyChainDetachesOnlyWhatIsThere) {
   auto nothing = plan(desired({}));
   ASSERT_TRUE(nothing);
   EXPECT_FALSE(nothing->changes);
+}
+
+// A new member's baseline is its block's value decoded as the new chain's code writes it
+// (dispatcher_spec.h): a fused chain counts one word per member, the others two.
+TEST_F(PlannerTest, BaselinesAreReadInTheLayoutOfTheChainsBackend) {
+  for (Backend backend : {Backend::tailcall, Backend::fused}) {
+    view.layouts.clear();
+    ChainSpec spec = desired({member("a", "/o/a.o", 10)});
+    spec.backend = backend;
+    auto p = plan(spec);
+    ASSERT_TRUE(p) << p.error().str();
+    ASSERT_EQ(view.layouts.size(), 1u);
+    EXPECT_EQ(view.layouts[0], counter_layout(backend)) << to_string(backend);
+  }
+  EXPECT_NE(counter_layout(Backend::fused), counter_layout(Backend::tailcall));
 }
 
 // A dry run is plan_chain() alone: on an interface without xdpchain state it plans the

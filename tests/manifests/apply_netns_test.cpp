@@ -136,6 +136,75 @@ TEST_P(ApplyTest, ChangingOnePriorityReordersWithOneSwap) {
   ASSERT_EXIT_CODE(diff(moved), 0);
 }
 
+// A member's counters as `status --json` shows them: {entered, aborted, drop, pass, tx,
+// redirect, other}, to compare whole.
+std::vector<uint64_t> counts(const json &status, const std::string &label) {
+  std::vector<uint64_t> out;
+  for (const char *name : {"entered", "aborted", "drop", "pass", "tx", "redirect", "other"})
+    out.push_back(counter(status, label, name));
+  return out;
+}
+using Expected = std::vector<uint64_t>;
+
+// Counter blocks and baselines are carried across generations: every member's counts stay
+// exact, entered and per verdict, through a reorder, an object swap, a removal and an add
+// that reuses the removed member's block (which still holds its old counts).
+TEST_P(ApplyTest, CountsStayExactThroughReorderSwapRemoveAndAdd) {
+  const std::string tx_extra = "      proceedOn: [tx, pass]\n";
+  std::vector<Program> chain = edge(pins());
+  chain.push_back({"tx", "verdict_tx", 25, tx_extra});
+  ASSERT_EXIT_CODE(apply(write("a.yaml", document("edge", chain))), 0);
+  EXPECT_EQ(net().ping(3), 0);
+  EXPECT_EQ(net().send_udp(7000, 4), 4);
+  json st = status();
+  ASSERT_EQ(labels(st), (Labels{"count", "drop-icmp", "tx", "pass"})) << st.dump(2);
+  //                                   entered ab drop pass tx redirect other
+  EXPECT_EQ(counts(st, "count"), (Expected{7, 0, 0, 7, 0, 0, 0}));
+  EXPECT_EQ(counts(st, "drop-icmp"), (Expected{7, 0, 3, 4, 0, 0, 0}));
+  EXPECT_EQ(counts(st, "tx"), (Expected{4, 0, 0, 0, 4, 0, 0}));
+  EXPECT_EQ(counts(st, "pass"), (Expected{4, 0, 0, 4, 0, 0, 0}));
+
+  // Reorder: tx first, then pass, then the rest.
+  chain = edge(pins(), 5);
+  chain.push_back({"tx", "verdict_tx", 1, tx_extra});
+  ASSERT_EXIT_CODE(apply(write("b.yaml", document("edge", chain))), 0);
+  EXPECT_EQ(net().ping(2), 0);
+  EXPECT_EQ(net().send_udp(7000, 3), 3);
+  st = status();
+  ASSERT_EQ(labels(st), (Labels{"tx", "pass", "count", "drop-icmp"})) << st.dump(2);
+  EXPECT_EQ(counts(st, "tx"), (Expected{9, 0, 0, 0, 9, 0, 0}));
+  EXPECT_EQ(counts(st, "pass"), (Expected{9, 0, 0, 9, 0, 0, 0}));
+  EXPECT_EQ(counts(st, "count"), (Expected{12, 0, 0, 12, 0, 0, 0}));
+  EXPECT_EQ(counts(st, "drop-icmp"), (Expected{12, 0, 5, 7, 0, 0, 0}));
+
+  // Swap: "pass" becomes an ICMP dropper (a new program: its counts start at zero);
+  // drop-icmp leaves, a UDP-port dropper joins at the end.
+  chain = {edge(pins())[0],
+           {"pass", "xdp_drop_icmp", 5, ""},
+           {"tx", "verdict_tx", 1, tx_extra},
+           {"port", "xdp_drop_udp_port", 40, ""}};
+  ASSERT_EXIT_CODE(apply(write("c.yaml", document("edge", chain))), 0);
+  EXPECT_EQ(net().ping(2), 0);
+  EXPECT_EQ(net().send_udp(7000, 3), 3);
+  st = status();
+  ASSERT_EQ(labels(st), (Labels{"tx", "pass", "count", "port"})) << st.dump(2);
+  EXPECT_EQ(counts(st, "tx"), (Expected{14, 0, 0, 0, 14, 0, 0}));
+  EXPECT_EQ(counts(st, "pass"), (Expected{5, 0, 2, 3, 0, 0, 0}));
+  EXPECT_EQ(counts(st, "count"), (Expected{15, 0, 0, 15, 0, 0, 0}));
+  EXPECT_EQ(counts(st, "port"), (Expected{3, 0, 0, 3, 0, 0, 0}));
+
+  // drop-icmp comes back: whatever block it gets (one that held counts before, or a fresh
+  // one), it starts from zero.
+  chain.push_back(edge(pins())[1]);
+  ASSERT_EXIT_CODE(apply(write("d.yaml", document("edge", chain))), 0);
+  EXPECT_EQ(net().send_udp(7000, 2), 2);
+  st = status();
+  ASSERT_EQ(labels(st), (Labels{"tx", "pass", "count", "drop-icmp", "port"})) << st.dump(2);
+  EXPECT_EQ(counts(st, "drop-icmp"), (Expected{2, 0, 0, 2, 0, 0, 0}));
+  EXPECT_EQ(counts(st, "port"), (Expected{5, 0, 0, 5, 0, 0, 0}));
+  EXPECT_EQ(counts(st, "tx"), (Expected{16, 0, 0, 0, 16, 0, 0}));
+}
+
 TEST_P(ApplyTest, BrokenManifestLeavesTheChainAndItsTrafficUntouched) {
   ASSERT_EXIT_CODE(apply(write("edge.yaml", document("edge", edge(pins())))), 0);
   Snapshot before = snapshot(status());
