@@ -243,6 +243,11 @@ Status ProgramObject::load(const char *what) {
   if (err) {
     std::string log = capture.verifier_log();
     Error error = Error::from_errno(std::string(what) + " refused", err);
+    // The verifier refusing the member's own program is bad input (exit 2), whatever errno
+    // it chose; a load that failed before the verifier spoke keeps its errno's kind.
+    if (!log.empty())
+      error = Error(ErrorKind::invalid_argument, std::string(what) + " refused by the verifier",
+                    err < 0 ? -err : err);
     if (log.empty()) log = capture.text();
     return error.with_verifier_log(log).wrap("program '" + program_name_ + "' (" + path_ + ")");
   }
