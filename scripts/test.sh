@@ -12,7 +12,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 jobs=$(nproc)
 
-section() { printf '\n=== %s ===\n' "$*"; }
+# Each section says when it started (seconds since this script began), so a CI log shows
+# where the time goes.
+section() { printf '\n=== %s (at %ds) ===\n' "$*" "$SECONDS"; }
 
 section "install dependencies"
 bash scripts/install-deps.sh
@@ -48,4 +50,4 @@ mapfile -t sources < <(git ls-files '*.cpp' '*.h')
 clang-format --dry-run -Werror "${sources[@]}"
 
 echo
-echo "all test stages passed"
+echo "all test stages passed in ${SECONDS}s"
