@@ -9,6 +9,7 @@
 #include "manifests/netns.h"
 
 #include <systemd/sd-daemon.h>
+#include <xdpchain/apply.h>
 
 #include <chrono>
 #include <csignal>
@@ -54,6 +55,31 @@ double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// One target through the library's transaction (include/xdpchain/apply.h), the code path of
+// `xdpchain apply`: planned with every check first, then one atomic swap under the
+// interface's lock (none when the chain already matches). spec.force lets it replace
+// another tool's program. Each target is its own transaction, so that an interface that
+// fails (a foreign program, a missing object) does not hold back the others.
+Result<ApplyReport> apply_target(const ChainTarget &target, const ChainOptions &options) {
+  ApplyAllOptions transaction;
+  transaction.chain = options;
+  ApplyAllResult result = apply_all({target}, transaction);
+  if (!result.ok()) return std::move(*result.error);
+  return std::move(result.reports.front());
+}
+
+// Takes the chain off the target's interface: the same transaction with no members.
+Result<ApplyReport> remove_target(const ChainTarget &target, const ChainOptions &options) {
+  ChainTarget empty = target;
+  empty.spec.members.clear();
+  return apply_target(empty, options);
+}
+
+bool interface_present(const ChainTarget &target) {
+  auto index = manifests::interface_index(target.spec.interface, target.netns);
+  return index && *index != 0;
+}
+
 // One agent per bpffs root: an flock on the root directory itself (the CLI locks the
 // interface directories below it, so the two never wait for each other).
 Result<Fd> lock_root(const std::string &root) {
@@ -73,7 +99,8 @@ Result<Fd> lock_root(const std::string &root) {
 class Agent {
 public:
   Agent(const AgentOptions &options, std::shared_ptr<StatusBoard> board)
-      : options_(options), board_(std::move(board)), config_(options.config_dir) {}
+      : options_(options), board_(std::move(board)),
+        config_(options.config_dir, options.chain.bpffs_root) {}
 
   Status open_inotify();
   Status open_signals();

@@ -54,8 +54,25 @@ bool same_targets(const std::vector<ChainTarget> &a, const std::vector<ChainTarg
 
 } // namespace
 
+manifests::LoadedManifest load_agent_manifest(const std::string &path,
+                                              const std::string &state_root) {
+  manifests::LoadOptions options;
+  options.validate.state_root = state_root;
+  options.validate.netns_exists = [](const std::string &) { return true; };
+  options.validate.interface_exists = [](const std::string &, const std::string &) -> Result<bool> {
+    return true;
+  };
+  return manifests::load_manifest(path, options);
+}
+
 std::string interface_key(const ChainTarget &target) {
   return target.netns + "/" + target.spec.interface;
+}
+
+std::string describe(const ChainTarget &target) {
+  std::string text = "chain '" + target.name + "' on interface '" + target.spec.interface + "'";
+  if (!target.netns.empty()) text += " in network namespace '" + target.netns + "'";
+  return text;
 }
 
 ScanResult ConfigDir::scan(bool reread) {
@@ -70,7 +87,7 @@ ScanResult ConfigDir::scan(bool reread) {
     if (!reread && it != files_.end() && it->second.content == text) continue;
     FileState &state = files_[path];
     state.content = text;
-    LoadedFile loaded = load_file(path);
+    manifests::LoadedManifest loaded = load_agent_manifest(path, state_root_);
     state.problems = std::move(loaded.diagnostics);
     if (state.problems.empty()) state.targets = std::move(loaded.targets);
     result.changed_files.push_back(path);

@@ -4,7 +4,9 @@
 // keeps its previous chains and records the problem instead.
 #pragma once
 
-#include "agent/apply_adapter.h"
+#include "manifests/load.h"
+
+#include <xdpchain/target.h>
 
 #include <map>
 #include <set>
@@ -12,6 +14,12 @@
 #include <vector>
 
 namespace xdpchain::agent {
+
+// One manifest file read as `xdpchain apply` reads it (manifests::load_manifest), except
+// that an interface or network namespace that does not exist yet is not an error: the agent
+// gives the chain to the interface when it appears. `state_root` is the agent's bpffs root.
+manifests::LoadedManifest load_agent_manifest(const std::string &path,
+                                              const std::string &state_root);
 
 struct FileState {
   std::string content;                         // the text last read (to notice changes)
@@ -28,7 +36,8 @@ struct ScanResult {
 
 class ConfigDir {
 public:
-  explicit ConfigDir(std::string path) : path_(std::move(path)) {}
+  ConfigDir(std::string path, std::string state_root)
+      : path_(std::move(path)), state_root_(std::move(state_root)) {}
 
   // Reads every file whose content changed since the last scan (all of them with `reread`).
   ScanResult scan(bool reread = false);
@@ -49,6 +58,7 @@ public:
 
 private:
   std::string path_;
+  std::string state_root_;
   std::map<std::string, FileState> files_; // by path, sorted
 };
 
@@ -58,5 +68,8 @@ std::vector<ChainTarget> concrete(const ChainTarget &target);
 
 // Key of a target's interface: "netns/interface".
 std::string interface_key(const ChainTarget &target);
+
+// "chain 'edge' on interface 'eth0' in network namespace 'ns1'", for log lines.
+std::string describe(const ChainTarget &target);
 
 } // namespace xdpchain::agent

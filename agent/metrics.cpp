@@ -2,6 +2,8 @@
 
 #include "agent/config_dir.h"
 
+#include <xdpchain/status.h>
+
 #include <prometheus/collectable.h>
 #include <prometheus/exposer.h>
 #include <prometheus/metric_family.h>
@@ -87,7 +89,7 @@ private:
         add(apply_ok, labels, it->second.ok ? 1 : 0);
         add(apply_time, labels, it->second.unix_time);
       }
-      auto status = target_status(target, options_);
+      auto status = read_chain_status(target.spec.interface, target.netns, options_);
       bool running = status && status->present;
       add(attached, labels, running ? 1 : 0);
       if (!running) continue;

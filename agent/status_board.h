@@ -2,7 +2,7 @@
 // endpoint from the HTTP server's threads: a copy is taken under the mutex.
 #pragma once
 
-#include "agent/apply_adapter.h"
+#include <xdpchain/target.h>
 
 #include <cstdint>
 #include <map>

@@ -5,6 +5,8 @@
 #include "cli/object_source.h"
 #include "cli/report.h"
 
+#include <xdpchain/chain.h>
+
 #include <iostream>
 #include <optional>
 
@@ -68,12 +70,12 @@ int run_add(const AddOptions &opts, const GlobalOptions &global) {
   }
   dispatcher::ChainOptions options = chain_options(global);
   options.replace_foreign = opts.force;
-  auto report = dispatcher::change(
-      opts.interface,
-      [&](const dispatcher::ChainSpec &current, bool present) {
-        return with_member(current, present, opts, mode, member);
-      },
-      options);
+  // The global --netns has already moved us into the interface's namespace.
+  auto chain = Chain::open(opts.interface, "", options);
+  if (!chain) return report_error(chain.error(), global);
+  auto report = chain->edit([&](const dispatcher::ChainSpec &current, bool present) {
+    return with_member(current, present, opts, mode, member);
+  });
   if (!report) return report_error(report.error(), global);
   if (global.json) {
     nlohmann::json out = json_document();

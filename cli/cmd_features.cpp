@@ -34,7 +34,7 @@ int run_features(const FeaturesOptions &opts, GlobalOptions &global) {
     out["frags"] = to_json(f.frags);
     if (f.native) out["native"] = to_json(*f.native);
     if (f.generic) out["generic"] = to_json(*f.generic);
-    std::cout << out.dump(2) << "\n";
+    print_json(out);
     return kExitOk;
   }
   std::cout << "kernel features:\n";

@@ -4,6 +4,8 @@
 #include "cli/json_output.h"
 #include "cli/report.h"
 
+#include <xdpchain/chain.h>
+
 #include <iostream>
 
 namespace xdpchain::cli {
@@ -40,12 +42,12 @@ int run_remove(const RemoveOptions &opts, const GlobalOptions &global) {
   if (opts.all == !opts.label.empty())
     return report_error(Error(ErrorKind::invalid_argument, "name one LABEL, or give --all"),
                         global);
-  auto report = dispatcher::change(
-      opts.interface,
-      [&](const dispatcher::ChainSpec &current, bool present) {
-        return without(current, present, opts);
-      },
-      chain_options(global));
+  // The global --netns has already moved us into the interface's namespace.
+  auto chain = Chain::open(opts.interface, "", chain_options(global));
+  if (!chain) return report_error(chain.error(), global);
+  auto report = chain->edit([&](const dispatcher::ChainSpec &current, bool present) {
+    return without(current, present, opts);
+  });
   if (!report) return report_error(report.error(), global);
   if (global.json) {
     nlohmann::json out = json_document();

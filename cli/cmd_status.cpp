@@ -6,6 +6,8 @@
 #include "dispatcher/stale_chains.h"
 #include "dispatcher/state_dir.h"
 
+#include <xdpchain/chain.h>
+
 #include <net/if.h>
 #include <sys/stat.h>
 
@@ -41,7 +43,10 @@ int run_status(const StatusOptions &opts, const GlobalOptions &global) {
   // One interface or all of them: the same document, a list of chains.
   nlohmann::json chains = nlohmann::json::array();
   for (const auto &name : names) {
-    auto status = dispatcher::read_status(name, chain_options(global));
+    // The global --netns has already moved us into the interfaces' namespace.
+    auto chain = Chain::open(name, "", chain_options(global));
+    if (!chain) return report_error(chain.error(), global);
+    auto status = chain->status();
     if (!status) return report_error(status.error(), global);
     if (global.json)
       chains.push_back(status_json(*status));

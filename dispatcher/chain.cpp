@@ -93,6 +93,22 @@ Status swap_in(const StateDir &dir, const InterfaceRef &iface, const CurrentChai
   return pin_fd(link->get(), dir.link_path()); // on failure the link closes and detaches
 }
 
+// A member's object from its file or from the bytes the spec holds. Neither: the member
+// was given as bytes earlier and is read back now (ENOENT: the planner keeps its program).
+Result<ext::ProgramObject> open_member_object(const MemberSpec &spec,
+                                              const ext::ObjectOpenOptions &options) {
+  if (!spec.object_bytes.empty())
+    return ext::ProgramObject::open_bytes(
+        std::string(reinterpret_cast<const char *>(spec.object_bytes.data()),
+                    spec.object_bytes.size()),
+        "(object bytes)", options);
+  if (spec.object_path.empty())
+    return Error(ErrorKind::not_found,
+                 "no object: the program was given as object bytes, which are not kept", ENOENT)
+        .hint("give its object (file or bytes) again to change it");
+  return ext::ProgramObject::open(spec.object_path, options);
+}
+
 // The planner's view of a real interface: objects opened from their files (kept for the
 // build step), the program attached to the interface, the probe, the pinned counters map.
 class KernelChainView : public ChainView {
@@ -105,7 +121,7 @@ public:
     open_options.pin_root = spec.pin_root;
     for (const auto &pin : spec.map_pins)
       open_options.map_pins.push_back({pin.map, pin.path});
-    auto object = ext::ProgramObject::open(spec.object_path, open_options);
+    auto object = open_member_object(spec, open_options);
     if (!object) return std::move(object).error();
     ObjectFacts facts{object->program_name(), object->content_hash(), object->frags(),
                       object->run_config()};
@@ -302,7 +318,7 @@ Result<ApplyReport> apply(const ChainSpec &desired, const ChainOptions &options,
   // Read and check every object before the lock: no user input is read while it is held
   // (a failure shows again, with the member's name, when the plan opens the object).
   for (const auto &member : desired.members)
-    (void)ext::preload_object(member.object_path);
+    if (!member.object_path.empty()) (void)ext::preload_object(member.object_path);
   return change(
       desired.interface, [&](const ChainSpec &, bool) -> Result<ChainSpec> { return desired; },
       options, apply_options);

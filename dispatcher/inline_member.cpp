@@ -140,8 +140,8 @@ Result<MemberShape> analyse_member(const std::vector<bpf_insn> &insns) {
     // programs do not carry (the kernel says "missing btf func_info").
     if (is_ld_imm64(insns[i]) && insns[i].src_reg == BPF_PSEUDO_FUNC)
       return refuse(i, "takes the address of a subprogram (a callback, e.g. for bpf_loop)",
-                    "use --backend freplace on a kernel that allows it: the member then keeps "
-                    "its own BTF");
+                    "use --backend tailcall (its entry program carries BTF func_info for "
+                    "every function) or --backend freplace");
     if (auto target = function_target(insns, i)) {
       if (*target == 0 || *target >= insns.size())
         return refuse(i, "calls outside the program or its own start");

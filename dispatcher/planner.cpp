@@ -77,6 +77,9 @@ Result<std::vector<PlannedMember>> plan_members(const ChainSpec &desired,
     if (auto it = current_slot.find(spec.label); !spec.label.empty() && it != current_slot.end())
       old = &current.config.slots[it->second];
 
+    if (!spec.object_path.empty() && !spec.object_bytes.empty())
+      return Error(ErrorKind::invalid_argument,
+                   "program '" + spec.label + "': give an object file or object bytes, not both");
     auto object = view.open_object(spec, index);
     bool same_file_gone = !object && old && old->object_path == spec.object_path &&
                           old->program == spec.program && object.error().err() == ENOENT;

@@ -165,12 +165,28 @@ Result<ProgramObject> ProgramObject::open(const std::string &path,
   Result<std::shared_ptr<const std::string>> bytes = take_checked(path);
   if (!*bytes) bytes = read_checked(path);
   if (!bytes) return std::move(bytes).error();
+  return open_checked(std::move(*bytes), path, object_name(path), options);
+}
 
+Result<ProgramObject> ProgramObject::open_bytes(std::string bytes, const std::string &name,
+                                                const ObjectOpenOptions &options) {
+  if (bytes.size() > kMaxObjectBytes)
+    return Error(ErrorKind::invalid_argument,
+                 "object '" + name + "': " + std::to_string(bytes.size()) +
+                     " bytes, more than the limit of " + std::to_string(kMaxObjectBytes));
+  XDPC_TRY(check_elf_structure(bytes, name));
+  XDPC_TRY(parse_in_child(bytes, name));
+  return open_checked(std::make_shared<const std::string>(std::move(bytes)), name, "mem", options);
+}
+
+Result<ProgramObject> ProgramObject::open_checked(std::shared_ptr<const std::string> bytes,
+                                                  const std::string &path,
+                                                  const std::string &libbpf_name,
+                                                  const ObjectOpenOptions &options) {
   LibbpfLogCapture capture;
-  const std::string name = object_name(path);
-  LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = name.c_str(),
+  LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = libbpf_name.c_str(),
               .pin_root_path = options.pin_root.empty() ? nullptr : options.pin_root.c_str());
-  bpf_object *obj = bpf_object__open_mem((*bytes)->data(), (*bytes)->size(), &open_opts);
+  bpf_object *obj = bpf_object__open_mem(bytes->data(), bytes->size(), &open_opts);
   if (long err = libbpf_get_error(obj); err) {
     char reason[128];
     libbpf_strerror(static_cast<int>(err), reason, sizeof reason);
@@ -180,8 +196,8 @@ Result<ProgramObject> ProgramObject::open(const std::string &path,
   ProgramObject object;
   object.obj_ = obj;
   object.path_ = path;
-  object.bytes_ = *bytes;
-  object.content_hash_ = hash_bytes(**bytes);
+  object.content_hash_ = hash_bytes(*bytes);
+  object.bytes_ = std::move(bytes);
 
   auto chosen = choose_program(obj, options.program);
   if (!chosen) return std::move(chosen).error().wrap("object '" + path + "'");

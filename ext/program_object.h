@@ -38,6 +38,11 @@ class ProgramObject {
 public:
   // Reads the file once (see preload_object); hashes and loads those same bytes.
   static Result<ProgramObject> open(const std::string &path, const ObjectOpenOptions &options);
+  // An object handed over in memory (an embedding program's MemberSpec::object_bytes): the
+  // same size limit and checks as a file's bytes (read_checked). `name` stands for the path
+  // in messages.
+  static Result<ProgramObject> open_bytes(std::string bytes, const std::string &name,
+                                          const ObjectOpenOptions &options);
   ProgramObject(ProgramObject &&) noexcept;
   ProgramObject &operator=(ProgramObject &&) noexcept;
   ~ProgramObject();
@@ -65,6 +70,11 @@ public:
 
 private:
   ProgramObject() = default;
+  // The rest of open() once the bytes are read and checked; `libbpf_name` names the object
+  // (and its .data/.rodata/.bss maps) for libbpf.
+  static Result<ProgramObject> open_checked(std::shared_ptr<const std::string> bytes,
+                                            const std::string &path, const std::string &libbpf_name,
+                                            const ObjectOpenOptions &options);
   Status load(const char *what);
 
   std::string path_;

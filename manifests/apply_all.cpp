@@ -41,7 +41,8 @@ struct Applied {
 };
 
 // The exact previous generation when the apply kept one; when the new document removed the
-// chain (nothing kept), the previous chain is applied again from its spec.
+// chain (nothing kept) or the kept generation is gone, the previous chain is applied again
+// from its spec.
 Status undo_target(const ChainTarget &target, const Applied &applied, const ChainOptions &options) {
   if (!applied.report.swapped) return {};
   if (applied.report.status.present || applied.report.previous_dispatcher_prog_id == 0) {
@@ -49,8 +50,9 @@ Status undo_target(const ChainTarget &target, const Applied &applied, const Chai
     if (!scope) return std::move(scope).error().wrap(frame(target));
     Status restored = dispatcher::restore_previous(
         target.spec.interface, applied.report.previous_dispatcher_prog_id, options);
-    if (!restored) return std::move(restored).error().wrap(frame(target));
-    return {};
+    if (restored) return {};
+    // The kept generation can be gone (a writer between the swap and this undo collects
+    // garbage): the previous chain is then rebuilt from its spec, with new program ids.
   }
   auto report = apply_target(target, applied.previous_spec, options, {}, nullptr);
   if (!report) return std::move(report).error();

@@ -14,8 +14,6 @@
 
 namespace xdpchain::manifests {
 
-namespace {
-
 Result<Fd> open_netns(const std::string &name) {
   std::string path = netns_path(name);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -23,16 +21,19 @@ Result<Fd> open_netns(const std::string &name) {
   return Fd(fd);
 }
 
-} // namespace
-
 Result<NetnsScope> NetnsScope::enter(const std::string &name) {
   if (name.empty()) return NetnsScope(Fd());
   auto target = open_netns(name);
   if (!target) return std::move(target).error();
+  return enter(*target, name);
+}
+
+Result<NetnsScope> NetnsScope::enter(const Fd &target, const std::string &name) {
+  if (!target) return NetnsScope(Fd());
   int original = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (original < 0) return Error::from_errno("network namespace: open own namespace", errno);
   Fd original_fd(original);
-  if (::setns(target->get(), CLONE_NEWNET) != 0)
+  if (::setns(target.get(), CLONE_NEWNET) != 0)
     return Error::from_errno("network namespace '" + name + "': setns", errno);
   return NetnsScope(std::move(original_fd));
 }

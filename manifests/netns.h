@@ -15,6 +15,9 @@ namespace xdpchain::manifests {
 class NetnsScope {
 public:
   static Result<NetnsScope> enter(const std::string &name);
+  // The namespace `netns` refers to (open_netns); an invalid Fd enters nothing. `name`
+  // names it in errors.
+  static Result<NetnsScope> enter(const Fd &netns, const std::string &name);
   NetnsScope(NetnsScope &&) noexcept = default;
   NetnsScope &operator=(NetnsScope &&) = delete;
   ~NetnsScope();
@@ -25,6 +28,10 @@ private:
 };
 
 bool netns_exists(const std::string &name);
+
+// The namespace `name` (as NetnsScope::enter takes it) held open: it keeps referring to the
+// same namespace when its name is deleted. Error not_found when there is none.
+Result<Fd> open_netns(const std::string &name);
 
 // The ifindex of `interface` in network namespace `netns` ("" = the caller's), or 0 when
 // there is no such interface. Looks from a helper thread: the caller does not move.

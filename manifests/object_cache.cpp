@@ -1,13 +1,15 @@
 #include "manifests/object_cache.h"
 
+#include "common/untrusted_file.h"
+
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 namespace xdpchain::manifests {
 
@@ -21,13 +23,15 @@ template <typename Bytes> uint64_t fnv1a(const Bytes &bytes) {
 }
 
 constexpr const char *kSourceSuffix = ".source";
+constexpr size_t kMaxSourcePathBytes = 4096; // the .source file holds one path (PATH_MAX)
 
+// The cache directory may come from the environment (XDPCHAIN_OBJECT_CACHE), so its files
+// are read like any other untrusted input: regular files only, never more than needed.
 bool holds(const std::string &path, const std::vector<uint8_t> &bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::vector<uint8_t> current((std::istreambuf_iterator<char>(in)),
-                               std::istreambuf_iterator<char>());
-  return current == bytes;
+  Result<std::string> current = read_untrusted_file(path, bytes.size() + 1, "cached object");
+  return current && current->size() == bytes.size() &&
+         std::equal(bytes.begin(), bytes.end(), current->begin(),
+                    [](uint8_t a, char b) { return a == static_cast<uint8_t>(b); });
 }
 
 std::string object_name(const std::vector<uint8_t> &bytes, const std::string &source) {
@@ -65,9 +69,11 @@ Status write_atomically(const std::string &path, const char *data, size_t size) 
 }
 
 std::optional<std::string> read_source(const std::string &object_path) {
-  std::ifstream in(object_path + kSourceSuffix);
-  std::string source;
-  if (!in || !std::getline(in, source) || source.empty()) return std::nullopt;
+  Result<std::string> text =
+      read_untrusted_file(object_path + kSourceSuffix, kMaxSourcePathBytes, "cached source");
+  if (!text) return std::nullopt;
+  std::string source = text->substr(0, text->find('\n'));
+  if (source.empty()) return std::nullopt;
   return source;
 }
 

@@ -222,8 +222,9 @@ private:
             "unknown backend '" + spec.backend.text +
                 "', expected auto, freplace, tailcall or fused");
     }
-    if (backend && *backend != dispatcher::Backend::fused &&
-        *backend != dispatcher::Backend::automatic && spec.counters.given() &&
+    // Only the fused backend can run without counters; `auto` (also when backend is left
+    // out) never picks it, so it is refused here, at its line, not later by the planner.
+    if (backend && *backend != dispatcher::Backend::fused && spec.counters.given() &&
         spec.counters.text == "false")
       add(Check::conflict, spec.counters.mark, "spec.counters",
           std::string("counters: false needs backend: fused, not ") +

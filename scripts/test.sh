@@ -25,8 +25,9 @@ bash scripts/build.sh "$root/build"
 section "tests on this kernel (unit, kernel, netns)"
 (cd build && ctest --output-on-failure -j "$jobs" -L 'unit|kernel|netns')
 
-section "package: build the .deb, unpack it, check Depends, run it, build a consumer"
-# About a minute: the build tree above is reused; only the package is made (docs/testing.md).
+section "package: build the .deb, unpack it, check Depends, run it, build a consumer and examples/embed, run embed on a veth"
+# About 35 s: the build tree above is reused; only the package is made (docs/testing.md).
+# examples/embed against the unpacked tree and on a veth pair: about 8 s of that.
 time bash tests/package/check_deb.sh tests/package/consumer "$root/build"
 
 section "tests in the VM (vm: freplace on Debian 6.1 and 6.12)"

@@ -3,7 +3,9 @@
 // real apply makes (another tool's program, member limits, mode, objects); any refusal
 // stops before the first change. Then each interface gets its new chain in one atomic swap;
 // when one fails in the kernel, the interfaces changed before it are put back on their exact
-// previous chains (the same programs, ids and counters). A dry run is the planning step only.
+// previous chains (the same programs, ids and counters), except where the apply removed a
+// chain or another writer freed the kept generation meanwhile: that chain is rebuilt from
+// its previous spec, with new ids. A dry run is the planning step only.
 #pragma once
 
 #include <xdpchain/error.h>

@@ -3,6 +3,7 @@
 // these; plan and apply read them.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,7 +35,11 @@ struct MapPin {
 struct MemberSpec {
   std::string label;       // unique per interface; defaults to the program name
   std::string object_path; // ELF object (absolute path)
-  std::string program;     // program (function) name; empty = the object's only XDP program
+  // Or the ELF object's bytes (object_path empty), e.g. embedded in the calling program:
+  // the same size limit and checks as a file. They are not kept: a chain read back has
+  // neither for this member, and such a spec keeps the member's loaded program.
+  std::vector<std::byte> object_bytes;
+  std::string program; // program (function) name; empty = the object's only XDP program
   // Unset = take it from the object's XDP_RUN_CONFIG metadata, else the default.
   std::optional<int> priority;
   std::optional<ActionMask> proceed_on;

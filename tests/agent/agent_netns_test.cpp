@@ -291,6 +291,41 @@ TEST_F(AgentNetnsTest, NewLinkMatchingTheGlobGetsItsChainWithinOneSecond) {
   EXPECT_GE(agent->metric("xdpchain_interface_events_total{event=\"appeared\"}"), 1);
 }
 
+// SIGHUP reads every file again and applies every chain at once, without waiting for the
+// resync period: a chain removed by hand is back long before the 60 s resync.
+TEST_F(AgentNetnsTest, SighupReloadsAndAppliesEveryChain) {
+  write_chain();
+  auto agent = start_agent(/*resync_seconds=*/60);
+  ASSERT_EQ(labels(), kChain) << agent->log();
+  ASSERT_EQ(xdpchain({"remove", iface(), "--all"}).exit_code, 0);
+  EXPECT_TRUE(labels().empty());
+  agent->signal(SIGHUP);
+  ASSERT_TRUE(wait_for_labels(kChain, 3s)) << agent->log();
+  expect_chain_verdicts();
+  EXPECT_NE(agent->log().find("SIGHUP: reloading"), std::string::npos) << agent->log();
+  EXPECT_GE(agent->metric("xdpchain_config_reloads_total"), 1);
+  EXPECT_EQ(agent->metric("xdpchain_apply_errors_total"), 0) << agent->log();
+}
+
+// interfaceSelector.primary: no default route in the DUT's namespace, so nothing is
+// selected (logged, the agent keeps running); once a default route goes out through the
+// veth, the next resync gives the veth the chain.
+TEST_F(AgentNetnsTest, PrimarySelectorPicksTheDefaultRouteInterfaceOnceThereIsOne) {
+  write("edge.yaml",
+        std::regex_replace(manifest("edge", {{"drop-icmp", "xdp_drop_icmp"}, {"pass", "xdp_pass"}}),
+                           std::regex("  interface: [^\n]*\n"),
+                           "  interfaceSelector:\n    primary: true\n"));
+  auto agent = start_agent(/*resync_seconds=*/1);
+  EXPECT_NE(agent->log().find("spec.interfaceSelector {primary: true} matches no interface"),
+            std::string::npos)
+      << agent->log();
+  EXPECT_TRUE(labels().empty());
+  CommandResult route = net().exec_dut({"ip", "route", "add", "default", "via", net().peer().ipv4});
+  ASSERT_EQ(route.exit_code, 0) << route;
+  ASSERT_TRUE(wait_for_labels(kChain, 3s)) << agent->log();
+  expect_chain_verdicts();
+}
+
 // A glob that matches nothing is logged and counted, not fatal: the agent keeps running.
 TEST_F(AgentNetnsTest, SelectionMatchingNothingIsLoggedAndCounted) {
   std::string text =

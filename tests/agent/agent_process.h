@@ -5,6 +5,7 @@
 #include "tests/agent/background_process.h"
 
 #include <chrono>
+#include <csignal>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ public:
   // there is none.
   double metric(const std::string &prefix) const;
 
+  // Sends `signal` (SIGHUP: reload) and returns at once.
+  void signal(int signal) const { ::kill(process_.pid(), signal); }
   // Sends `signal` and waits up to `timeout` for the exit; the exit code, -1 on timeout.
   int stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     return process_.stop(signal, timeout);

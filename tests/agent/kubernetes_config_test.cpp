@@ -1,7 +1,7 @@
 // deploy/kubernetes: the XdpChain documents the ConfigMap carries pass our validator (read
 // as the agent reads its config dir, with the .lisp sources beside them compiled), and the
 // DaemonSet runs the agent with options it has and probes the endpoint it serves.
-#include "agent/apply_adapter.h"
+#include "agent/config_dir.h"
 #include "tests/support/process.h"
 #include "tests/support/xdpchain_cli.h"
 
@@ -31,7 +31,7 @@ TEST(KubernetesConfigMap, XdpChainDocumentsPassOurValidator) {
   }
   ASSERT_FALSE(manifests.empty());
   for (const auto &path : manifests) {
-    agent::LoadedFile loaded = agent::load_file(path);
+    manifests::LoadedManifest loaded = agent::load_agent_manifest(path, "/sys/fs/bpf/xdpchain");
     EXPECT_TRUE(loaded.ok()) << manifests::format_all(loaded.diagnostics);
     EXPECT_FALSE(loaded.targets.empty()) << path;
     for (const auto &target : loaded.targets)

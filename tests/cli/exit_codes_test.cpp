@@ -171,6 +171,11 @@ TEST_F(ExitCodes, EveryDocumentedCodeAndTheChainStays) {
        [&] {
          return xdpchain({"export", iface_});
        }},
+      // Found in review: features quoted the name into its JSON reasons and aborted.
+      {"features of an interface name that is not UTF-8, --json", 0,
+       [&] {
+         return xdpchain({"-j", "features", "eth\xcc"});
+       }},
       // 1: the operation failed, the previous chain kept (the state root bound read-only
       // over itself: every pin stays, the kernel refuses the new generation's directory)
       {"add: the state root turned read-only", 1,

@@ -61,6 +61,11 @@ TEST(Validate, AcceptsWhatTheKubernetesApiServerAdds) {
   resourceVersion: "48213"
   creationTimestamp: "2026-11-30T20:00:00Z"
   generation: 3
+  labels:
+    app.kubernetes.io/name: xdpchain
+  annotations:
+    kubectl.kubernetes.io/last-applied-configuration: |
+      {"apiVersion":"xdpchain.io/v1","kind":"XdpChain"}
   managedFields:
     - apiVersion: xdpchain.io/v1
       fieldsType: FieldsV1
@@ -91,6 +96,10 @@ TEST(Validate, CountersIsABooleanAndOffNeedsTheFusedBackend) {
       only_diagnostic(edit("  backend: auto\n", "  backend: tailcall\n  counters: false\n")),
       Check::conflict, 9, 13, "spec.counters",
       "counters: false needs backend: fused, not tailcall");
+  // auto (also what a manifest without `backend` gets) never picks fused: refused too.
+  expect_diagnostic(
+      only_diagnostic(edit("  mode: native\n", "  mode: native\n  counters: false\n")),
+      Check::conflict, 8, 13, "spec.counters", "counters: false needs backend: fused, not auto");
 }
 
 TEST(Validate, AMisspeltMetadataKeyIsStillAnError) {

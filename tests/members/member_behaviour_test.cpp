@@ -2,7 +2,8 @@
 // and as the middle member of a chain [xdp_pass, member, xdp_count] on each backend, the
 // chain's attached program run with BPF_PROG_TEST_RUN. Verdicts, the bytes out and every
 // value of the member's own maps must be the same; the member that follows must have seen
-// exactly the packets the member passed (none after a tail call, which leaves the chain).
+// exactly the packets the member passed (on fused none after the member's own tail call,
+// which leaves the chain there).
 #include "common/fd.h"
 #include "tests/support/bpf_kernel.h"
 #include "tests/support/netns_pair.h"
@@ -99,9 +100,8 @@ std::vector<MemberCase> member_cases() {
        true,
        "",
        both},
-      // Fused only: the tail-call backend runs the member as a subprogram of an entry program
-      // without BTF, and the kernel refuses that ("tail_call is not allowed in subprogs
-      // without BTF").
+      // On the tail-call backend the member runs as a subprogram of the entry program, whose
+      // BTF func_info lets the kernel take a tail call from there.
       {"OwnTailCall",
        progs("member_tail_call"),
        "member_tail_call",
@@ -110,7 +110,7 @@ std::vector<MemberCase> member_cases() {
        {pass},
        true,
        "tail_target",
-       {"fused"}},
+       both},
       {"AdjustHead",
        progs("member_adjust_head"),
        "",
@@ -129,6 +129,18 @@ std::vector<MemberCase> member_cases() {
        true,
        "",
        both},
+      // A callback (bpf_loop): the tail-call backend's entry program carries func_info for
+      // every function, the callback included, so it runs there; fused refuses it
+      // (FusedMemberRefusal below).
+      {"LoopCallback",
+       progs("member_loop_callback"),
+       "",
+       {"loop_stats"},
+       {udp(40000, 9999), icmp_echo()},
+       {pass},
+       false,
+       "",
+       {"tailcall"}},
   };
 }
 
@@ -260,8 +272,14 @@ TEST_P(MemberBehaviour, SameVerdictsBytesAndMapsAloneAndInTheChain) {
   st = cli_.status(iface);
   const size_t passed = std::count(by_itself.verdicts.begin(), by_itself.verdicts.end(), XDP_PASS);
   EXPECT_EQ(st["programs"][1]["counters"]["entered"], c.packets.size());
-  EXPECT_EQ(st["programs"][2]["counters"]["entered"], c.tail_target.empty() ? passed : 0)
-      << "the next member runs after each pass, and never after the member's own tail call";
+  // The member's own tail call: on fused it is taken from the generated program's main
+  // function and leaves the chain; on the tail-call backend the member runs as a
+  // subprogram, the kernel replaces only that frame, and the target's verdict returns to the
+  // entry program as the member's, which goes on with the chain like any verdict.
+  const bool leaves_chain = !c.tail_target.empty() && backend() == "fused";
+  EXPECT_EQ(st["programs"][2]["counters"]["entered"], leaves_chain ? 0 : passed)
+      << "the next member runs after each pass"
+      << (leaves_chain ? ", and never after the member's own tail call on fused" : "");
 }
 
 std::vector<std::tuple<MemberCase, std::string>> all_runs() {
@@ -279,8 +297,7 @@ INSTANTIATE_TEST_SUITE_P(Members, MemberBehaviour, ::testing::ValuesIn(all_runs(
 
 // A member the fused backend cannot inline is refused naming the member, the reason and the
 // backend that takes it (exit 3); the running chain stays exactly as it was. A callback
-// needs the member's own BTF, which only freplace keeps (the tail-call backend's entry
-// program carries none either, and the verifier refuses it there).
+// needs BTF func_info for the callback's code, which the fused program does not carry.
 TEST(FusedMemberRefusal, CallbackMemberIsRefusedAndTheChainKept) {
   NetnsPair net;
   XdpchainCli cli(net.dut().netns);
@@ -296,6 +313,7 @@ TEST(FusedMemberRefusal, CallbackMemberIsRefusedAndTheChainKept) {
   EXPECT_EQ(refused.exit_code, 3) << refused;
   EXPECT_NE(refused.err.find("program 'looper'"), std::string::npos) << refused;
   EXPECT_NE(refused.err.find("callback"), std::string::npos) << refused;
+  EXPECT_NE(refused.err.find("--backend tailcall"), std::string::npos) << refused;
   EXPECT_NE(refused.err.find("--backend freplace"), std::string::npos) << refused;
 
   const nlohmann::json after = cli.status(iface);

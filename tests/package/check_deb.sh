@@ -7,11 +7,13 @@
 #     bash completion and the systemd unit; the installed command runs (--version,
 #     features);
 #   - a consumer builds against that tree only, with find_package (CMAKE_PREFIX_PATH) and
-#     its ctest passes; the bundled version check also builds with pkg-config alone.
+#     its ctest passes; the bundled version check also builds with pkg-config alone;
+#   - examples/embed builds against that tree too and runs a chain on a veth pair
+#     (embed_on_veth.sh: ping dropped, the kernel's prog id, counters, removal).
 # usage: tests/package/check_deb.sh [CONSUMER_DIR] [BUILD_DIR]
 #   CONSUMER_DIR  a CMake project using find_package(xdpchain) and declaring tests
 #                 (default: tests/package/consumer)
-# Needs root for `features` (CAP_BPF).
+# Needs root (`features`, the veth pair in network namespaces, XDP).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -57,6 +59,8 @@ expect "$libdir/cmake/xdpchain/xdpchainConfigVersion.cmake"
 expect "$libdir/pkgconfig/xdpchain.pc"
 expect "$usr/share/bash-completion/completions/xdpchain"
 expect "$usr/lib/systemd/system/xdpchain-agent.service"
+grep -q '^ExecStart=/usr/bin/xdpchain agent ' "$usr/lib/systemd/system/xdpchain-agent.service" ||
+  fail "the unit does not start the packaged /usr/bin/xdpchain"
 expect "$usr/share/man/man8/xdpchain.8"
 verbs=$("$usr/bin/xdpchain" --help | sed -n '/^Subcommands:/,/^$/s/^  \([a-z-]*\) .*/\1/p')
 [ -n "$verbs" ] || fail "the installed xdpchain --help lists no verbs"
@@ -113,5 +117,11 @@ g++ -std=c++20 -o "$tree/version_check" "$here/consumer/version_check.cpp" \
 LD_LIBRARY_PATH=$libdir "$tree/version_check" || fail "pkg-config consumer run"
 LD_LIBRARY_PATH=$libdir ldd "$tree/version_check" | grep -q "$libdir/libxdpchain.so.$major" ||
   fail "the consumer did not load the unpacked libxdpchain"
+
+step "examples/embed against the unpacked tree, on a veth pair"
+object=$build/tests/progs/xdp_drop_icmp.o
+[ -f "$object" ] || fail "missing $object (built with the test programs)"
+mkdir "$tree/embed"
+bash "$here/embed_on_veth.sh" "$usr" "$object" "$tree/embed" || fail "examples/embed"
 
 echo "check_deb: ok ($deb)"

@@ -1,7 +1,7 @@
 /* A member that passes a callback to bpf_loop (its address is an ld_imm64 of a
  * subprogram): counts 3 rounds into `loop_stats` key 0 per packet and returns XDP_PASS.
- * The fused backend refuses it: the callback needs BTF func_info, which only a member
- * loaded on its own keeps (freplace). */
+ * The fused backend refuses it: the callback needs BTF func_info, which the fused program
+ * does not carry (the tail-call backend's entry program does). */
 #include "packet.h"
 
 struct {
