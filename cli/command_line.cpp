@@ -23,7 +23,8 @@ namespace {
 const char *kFooter = R"(exit codes:
   0  success
   1  the operation failed; the interface keeps its previous chain
-  2  bad command line or input (a file, interface, label or program that does not exist)
+  2  bad command line or input (a file, interface, label or program that does not exist,
+     a malformed object, a program the verifier refuses)
   3  not supported by this kernel or interface, or missing privileges (needs root)
   4  conflict: another tool owns the interface, the chain changed underneath, another
      command held the interface's lock longer than --wait, or the state directory is

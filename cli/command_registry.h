@@ -24,7 +24,7 @@ struct GlobalOptions {
 enum ExitCode : int {
   kExitOk = 0,
   kExitFailure = 1,      // the operation failed; the interface keeps its previous chain
-  kExitUsage = 2,        // bad command line or input file
+  kExitUsage = 2,        // bad command line or input (a file, a program the verifier refuses)
   kExitNotSupported = 3, // the kernel or interface cannot do what was asked
   kExitConflict = 4,     // another tool owns the interface, or the chain changed underneath
   kExitDiffers = 5,      // `diff`: the interface does not match the manifest

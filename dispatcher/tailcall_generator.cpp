@@ -4,6 +4,7 @@
 #include "common/insn_builder.h"
 #include "dispatcher/slot_code.h"
 
+#include <iterator>
 #include <set>
 
 namespace xdpchain::dispatcher {
@@ -36,16 +37,25 @@ std::set<uint32_t> function_starts(const std::vector<bpf_insn> &insns) {
 
 // BTF with one func_info record per function of the entry program. The kernel refuses a tail
 // call made from a subprogram (the member's code runs as one) unless the program has it.
-// Functions past the first are static: the verifier checks them in their caller's context,
-// as it does without BTF, so the member's own functions keep their meaning.
+// The member's main function (the entry's only callee, so the first function after the
+// entry's own) is global: the verifier checks it once, with the context as its argument,
+// and treats what it returns as unknown. As a static function it would be checked in the
+// entry's context, and the 6.1 and 6.12 verifiers then take a member that tail-calls and
+// falls back to `return XDP_PASS` as always returning XDP_PASS: they turn the entry's
+// continue check into a jump to the next member, so the verdict of the member's tail call
+// was counted but ignored. The member's own functions stay static, checked in their
+// caller's context as without BTF, so they keep their meaning.
 Status add_func_info(ProgramImage &image) {
   BtfBuilder btf;
   TypeId proto = btf.xdp_func_proto();
-  for (uint32_t start : function_starts(image.insns)) {
+  const std::set<uint32_t> starts = function_starts(image.insns);
+  const uint32_t member_main = starts.size() > 1 ? *std::next(starts.begin()) : 0;
+  for (uint32_t start : starts) {
     const bool main = start == 0;
+    const bool global = main || start == member_main;
     image.func_info.push_back(
         {start, btf.func(main ? image.name : image.name + "_f" + std::to_string(start), proto,
-                         main ? Linkage::global : Linkage::static_)});
+                         global ? Linkage::global : Linkage::static_)});
   }
   auto bytes = btf.encode();
   if (!bytes) return std::move(bytes).error().wrap("BTF of " + image.name);

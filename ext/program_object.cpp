@@ -258,7 +258,27 @@ Status ProgramObject::load(const char *what) {
   int err = bpf_object__load(obj_);
   if (err) {
     std::string log = capture.verifier_log();
+    const int code = err < 0 ? -err : err;
     Error error = Error::from_errno(std::string(what) + " refused", err);
+    // What the object itself gets wrong is bad input (exit 2): the verifier refusing the
+    // program (whatever errno it chose), libbpf finding the object malformed (its own error
+    // codes: relocations, sections, BTF), the kernel refusing a map, BTF or program attribute
+    // the object defines (EINVAL), or a program too large (E2BIG). Other failures (missing
+    // privileges, memory) keep their errno's kind.
+    const bool libbpf_code = code >= LIBBPF_ERRNO__LIBELF && code < __LIBBPF_ERRNO__END;
+    if (!log.empty()) {
+      error =
+          Error(ErrorKind::invalid_argument, std::string(what) + " refused by the verifier", code);
+    } else if (libbpf_code) {
+      char reason[128];
+      libbpf_strerror(code, reason, sizeof reason);
+      error = Error(ErrorKind::invalid_argument,
+                    std::string(what) + " refused: the object is malformed: " + reason);
+    } else if (code == EINVAL || code == E2BIG) {
+      error =
+          Error(ErrorKind::invalid_argument,
+                std::string(what) + " refused: the kernel rejects what the object defines", code);
+    }
     if (log.empty()) log = capture.text();
     return error.with_verifier_log(log).wrap("program '" + program_name_ + "' (" + path_ + ")");
   }

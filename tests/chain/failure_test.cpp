@@ -47,7 +47,7 @@ TEST_P(ChainTest, ProgramRefusedByTheVerifierLeavesTheChainUnchanged) {
   const auto pins_before = list_pins(cli().bpffs_root());
 
   CommandResult refused = add("xdp_bad_access", {"--name", "bad", "--priority", "15"});
-  EXPECT_EQ(refused.exit_code, 1) << refused;
+  EXPECT_EQ(refused.exit_code, 2) << "a program the verifier refuses is bad input: " << refused;
   EXPECT_NE(refused.err.find("xdp_bad_access"), std::string::npos)
       << "the error must name the program: " << refused;
   EXPECT_NE(refused.err.find("invalid access to packet"), std::string::npos)

@@ -145,6 +145,13 @@ TEST_F(ExitCodes, EveryDocumentedCodeAndTheChainStays) {
       json::parse(net_.exec_dut({"ip", "-j", "-d", "link", "show", "foreign0"}).out)[0]["xdp"];
   ASSERT_TRUE(foreign_xdp.is_object());
 
+  const std::string root = cli_.bpffs_root();
+  const auto read_only_root = [&] {
+    EXPECT_EQ(run_command({"mount", "--bind", root, root}).exit_code, 0);
+    EXPECT_EQ(run_command({"mount", "-o", "remount,bind,ro", root}).exit_code, 0);
+  };
+  const auto writable_root = [&] { EXPECT_EQ(run_command({"umount", root}).exit_code, 0); };
+
   int lock_fd = -1;
   const std::vector<Row> rows = {
       // 0: success
@@ -169,16 +176,27 @@ TEST_F(ExitCodes, EveryDocumentedCodeAndTheChainStays) {
        [&] {
          return xdpchain({"-j", "features", "eth\xcc"});
        }},
-      // 1: the operation failed, the previous chain kept
-      {"add: the verifier refuses the member", 1,
+      // 1: the operation failed, the previous chain kept (the state root bound read-only
+      // over itself: every pin stays, the kernel refuses the new generation's directory)
+      {"add: the state root turned read-only", 1,
+       [&] {
+         return xdpchain({"add", iface_, prog_path("xdp_drop_icmp"), "--name", "drop"});
+       },
+       read_only_root, writable_root},
+      {"apply: the state root turned read-only", 1,
+       [&] {
+         return xdpchain({"apply", "-f", extra_member});
+       },
+       read_only_root, writable_root},
+      // 2: bad command line or input
+      {"add: the verifier refuses the member", 2,
        [&] {
          return xdpchain({"add", iface_, prog_path("xdp_bad_access"), "--name", "bad"});
        }},
-      {"apply: the verifier refuses one member of the manifest", 1,
+      {"apply: the verifier refuses one member of the manifest", 2,
        [&] {
          return xdpchain({"apply", "-f", bad_member});
        }},
-      // 2: bad command line or input
       {"unknown verb", 2,
        [&] {
          return xdpchain({"frobnicate", iface_});

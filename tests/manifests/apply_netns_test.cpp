@@ -347,7 +347,7 @@ TEST_P(ApplyTest, TwoDocumentsChangeBothInterfacesOrNeither) {
 }
 
 // The second document passes every check but its member fails in the kernel (the verifier
-// refuses xdp_bad_access): the first interface, already swapped, goes back to its exact
+// refuses xdp_bad_access, exit 2): the first interface, already swapped, goes back to its exact
 // previous chain: the same dispatcher, member and entry programs (kernel ids), the same
 // counters, the same traffic verdicts.
 TEST_P(ApplyTest, KernelFailureOnSecondInterfaceRestoresTheFirstExactly) {
@@ -366,7 +366,7 @@ TEST_P(ApplyTest, KernelFailureOnSecondInterfaceRestoresTheFirstExactly) {
   std::string half = document("dut", {{"pass", "xdp_pass", 20, ""}}) + "---\n" +
                      document("peer", {{"bad", "xdp_bad_access", 10, ""}}, peer.ifname, peer.netns);
   CommandResult r = apply(write("half.yaml", half));
-  ASSERT_EXIT_CODE(r, 1);
+  ASSERT_EXIT_CODE(r, 2); // a member the verifier refuses is bad input
   EXPECT_NE(r.err.find("program 'bad'"), std::string::npos) << r;
   EXPECT_NE(r.err.find("previous chain restored"), std::string::npos) << r;
 

@@ -2,6 +2,7 @@
 // point leave a working chain; concurrent commands on one interface serialise; chain swaps
 // under traffic lose no packet; `prune` running alongside never touches a live chain. Runs on
 // whichever backend `auto` picks on this kernel, and on the fused backend.
+#include "tests/support/bpf_kernel.h"
 #include "tests/support/netns_pair.h"
 #include "tests/support/xdpchain_cli.h"
 
@@ -112,6 +113,22 @@ protected:
       out.push_back(p["label"].get<std::string>());
     return out;
   }
+  // The programs and maps the kernel keeps for this test's state root and interface.
+  HeldObjects held() {
+    nlohmann::json xdp = net_.dut_xdp();
+    uint32_t attached = xdp.contains("prog") ? xdp["prog"].value("id", 0u) : 0u;
+    return objects_held_by(cli_.bpffs_root(), attached);
+  }
+  // After the kills, the same chain as before them holds exactly as many programs and maps:
+  // nothing a killed command made is left behind.
+  void expect_no_leak(const HeldObjects &before, const std::string &what) {
+    HeldObjects after = held();
+    EXPECT_EQ(after.programs.size(), before.programs.size()) << what << ": programs leaked";
+    EXPECT_EQ(after.maps.size(), before.maps.size()) << what << ": maps leaked";
+    std::cout << what << ": " << before.programs.size() << " programs and " << before.maps.size()
+              << " maps held before the kills, " << after.programs.size() << " and "
+              << after.maps.size() << " after the next command\n";
+  }
   size_t generation_dirs() {
     size_t count = 0;
     std::error_code ec;
@@ -132,6 +149,8 @@ TEST_P(Robustness, KilledCommandsLeaveAWorkingChain) {
                           std::chrono::steady_clock::now() - started)
                           .count();
   ASSERT_EQ(cli_.run({"remove", net_.dut().ifname, "timed"}).exit_code, 0);
+  const HeldObjects before = held();
+  ASSERT_FALSE(before.programs.empty());
   std::mt19937 random(12345);
   int completed = 0, killed = 0;
   for (int round = 0; round < 12; ++round) {
@@ -159,6 +178,8 @@ TEST_P(Robustness, KilledCommandsLeaveAWorkingChain) {
   EXPECT_EQ(labels(), (std::vector<std::string>{"base", "after"}));
   EXPECT_EQ(generation_dirs(), 1u);
   EXPECT_EQ(net_.ping(3), 3);
+  ASSERT_EQ(cli_.run({"remove", net_.dut().ifname, "after"}).exit_code, 0);
+  expect_no_leak(before, "killed adds");
   std::cout << "an add takes " << add_ms << " ms; killed " << killed << " adds mid-way, "
             << completed << " had finished\n";
 }
@@ -262,6 +283,8 @@ TEST_P(RobustnessLarge, HundredsOfKillsOverAddApplyRemove) {
   timed("apply", {"apply", "-f", manifest_path_});
   ASSERT_EQ(cli_.run({"remove", iface, "v"}).exit_code, 0);
 
+  const HeldObjects before = held();
+  ASSERT_FALSE(before.programs.empty());
   std::mt19937 random(2026);
   const char *verbs[] = {"add", "apply", "remove"};
   std::map<std::string, int> killed, finished;
@@ -307,6 +330,8 @@ TEST_P(RobustnessLarge, HundredsOfKillsOverAddApplyRemove) {
   EXPECT_EQ(generation_dirs(), 1u) << "a killed command's generation was left behind";
   EXPECT_EQ(net_.ping(3), 3);
   EXPECT_GE(total_killed, 100) << "too few commands were killed mid-way";
+  ASSERT_EQ(cli_.run({"remove", iface, "after"}).exit_code, 0);
+  expect_no_leak(before, "kills over add, apply and remove");
   std::cout << "kills: add " << killed["add"] << " (+" << finished["add"] << " finished, "
             << took["add"] << " ms), apply " << killed["apply"] << " (+" << finished["apply"]
             << ", " << took["apply"] << " ms), remove " << killed["remove"] << " (+"

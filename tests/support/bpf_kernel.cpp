@@ -4,6 +4,8 @@
 #include <bpf/libbpf.h>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <linux/bpf.h>
 #include <stdexcept>
@@ -161,6 +163,74 @@ std::vector<uint32_t> prog_map_ids(uint32_t prog_id) {
                              ": info: " + errno_text(err));
   ids.resize(std::min<size_t>(info.nr_map_ids, ids.size()));
   return ids;
+}
+
+namespace {
+
+// "prog", "map" or "link", from the fd's /proc fdinfo; "" for anything else.
+std::string bpf_fd_kind(int fd) {
+  std::ifstream in("/proc/self/fdinfo/" + std::to_string(fd));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("prog_type:", 0) == 0) return "prog";
+    if (line.rfind("map_type:", 0) == 0) return "map";
+    if (line.rfind("link_type:", 0) == 0) return "link";
+  }
+  return "";
+}
+
+void hold_program(HeldObjects &held, uint32_t id);
+
+void hold_map(HeldObjects &held, uint32_t id) {
+  if (!held.maps.insert(id).second) return;
+  ScopedFd fd(bpf_map_get_fd_by_id(id));
+  if (fd.get() < 0) return;
+  bpf_map_info info{};
+  uint32_t len = sizeof info;
+  if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) != 0) return;
+  if (info.type != BPF_MAP_TYPE_PROG_ARRAY) return;
+  for (uint32_t key = 0; key < info.max_entries; ++key) {
+    uint32_t prog = 0;
+    if (bpf_map_lookup_elem(fd.get(), &key, &prog) == 0) hold_program(held, prog);
+  }
+}
+
+void hold_program(HeldObjects &held, uint32_t id) {
+  if (id == 0 || !held.programs.insert(id).second) return;
+  try {
+    for (uint32_t map : prog_map_ids(id))
+      hold_map(held, map);
+  } catch (const std::runtime_error &) {
+    // freed meanwhile
+  }
+}
+
+} // namespace
+
+HeldObjects objects_held_by(const std::string &bpffs_dir, uint32_t attached_prog) {
+  HeldObjects held;
+  hold_program(held, attached_prog);
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(bpffs_dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    ScopedFd fd(bpf_obj_get(it->path().c_str()));
+    if (fd.get() < 0) continue;
+    const std::string kind = bpf_fd_kind(fd.get());
+    if (kind == "prog") {
+      bpf_prog_info info{};
+      uint32_t len = sizeof info;
+      if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) == 0) hold_program(held, info.id);
+    } else if (kind == "map") {
+      bpf_map_info info{};
+      uint32_t len = sizeof info;
+      if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) == 0) hold_map(held, info.id);
+    } else if (kind == "link") {
+      bpf_link_info info{};
+      uint32_t len = sizeof info;
+      if (bpf_obj_get_info_by_fd(fd.get(), &info, &len) == 0) hold_program(held, info.prog_id);
+    }
+  }
+  return held;
 }
 
 std::optional<uint32_t> find_map(const std::vector<uint32_t> &map_ids, const std::string &name) {

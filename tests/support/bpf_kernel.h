@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,17 @@ bool map_gone(uint32_t id, std::chrono::milliseconds timeout = std::chrono::seco
 
 // Ids of the maps program `prog_id` uses; throws when the program does not exist.
 std::vector<uint32_t> prog_map_ids(uint32_t prog_id);
+// The programs and maps the kernel keeps alive for a bpffs directory and an interface: every
+// program, map and link pinned anywhere under `bpffs_dir`, plus the XDP program `attached_prog`
+// (0: none), and, transitively, the maps their programs use, the programs their program
+// arrays hold and the programs their links hold. Whatever a killed command leaves behind that
+// the kernel does not free on its own is in here.
+struct HeldObjects {
+  std::set<uint32_t> programs;
+  std::set<uint32_t> maps;
+};
+HeldObjects objects_held_by(const std::string &bpffs_dir, uint32_t attached_prog);
+
 // The map called `name` (as the kernel shows names: at most 15 characters) among `map_ids`.
 std::optional<uint32_t> find_map(const std::vector<uint32_t> &map_ids, const std::string &name);
 // The u64 value at `key` in array map `map_id`; throws when it cannot be read.
