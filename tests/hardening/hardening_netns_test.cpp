@@ -458,10 +458,12 @@ TEST_F(Hardening, MutatedObjectsAndManifestsNeverCrash) {
     EXPECT_FALSE(r.timed_out) << r;
     EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 2) << r;
     if (r.exit_code == 0) {
+      // An accepted object is removed again; an accepted manifest is compared with the
+      // chain before it, and undone, by the caller.
       if (!undo.empty()) {
         EXPECT_EQ(cli_.run({"remove", iface_, undo}).exit_code, 0);
+        before = cli_.status(iface_);
       }
-      before = cli_.status(iface_);
     } else if (without_counters(cli_.status(iface_)) != without_counters(before)) {
       ++changed;
       ADD_FAILURE() << "the chain changed: " << r;

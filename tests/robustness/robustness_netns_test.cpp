@@ -159,6 +159,8 @@ TEST_P(Robustness, KilledCommandsLeaveAWorkingChain) {
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % (add_ms * 5 / 4 + 1)));
     kill(pid, SIGKILL);
     int code = wait_exit(pid);
+    ASSERT_TRUE(code == 0 || code == 128 + SIGKILL)
+        << "round " << round << ": the add failed on its own (exit " << code << ")";
     (code == 0 ? completed : killed)++;
 
     // Whatever moment it died at, the interface runs a complete chain.
@@ -306,7 +308,10 @@ TEST_P(RobustnessLarge, HundredsOfKillsOverAddApplyRemove) {
     pid_t pid = spawn(args);
     std::this_thread::sleep_for(std::chrono::milliseconds(random() % (took[verb] + 1)));
     kill(pid, SIGKILL);
-    if (wait_exit(pid) == 0) {
+    const int code = wait_exit(pid);
+    ASSERT_TRUE(code == 0 || code == 128 + SIGKILL)
+        << "round " << round << ": " << verb << " failed on its own (exit " << code << ")";
+    if (code == 0) {
       finished[verb]++;
     } else {
       killed[verb]++;
