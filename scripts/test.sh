@@ -20,7 +20,9 @@ section "install dependencies"
 bash scripts/install-deps.sh
 
 section "build"
-bash scripts/build.sh "$root/build"
+# -O2 without debug information: a third less compile time than RelWithDebInfo.
+bash scripts/build.sh "$root/build" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG"
 
 section "tests on this kernel (unit, kernel, netns)"
 (cd build && ctest --output-on-failure -j "$jobs" -L 'unit|kernel|netns')
@@ -33,18 +35,25 @@ time bash tests/package/check_deb.sh tests/package/consumer "$root/build"
 section "tests in the VM (vm: freplace on Debian 6.1 and 6.12)"
 (cd build && ctest --output-on-failure -j "$jobs" -L vm)
 
+fuzz_build=$root/build-fuzz
 if [ "${XDPCHAIN_TEST_SKIP_SANITIZERS:-0}" != 1 ]; then
-  section "ASan/UBSan build: unit, kernel and netns tests"
-  # Debug (-O0): with the sanitizers it builds in 3.5 minutes here against 9 at -O2.
-  bash scripts/build.sh "$root/build-asan" -DXDPCHAIN_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+  section "ASan/UBSan build (clang, with the fuzzers): unit, kernel and netns tests"
+  # One clang tree serves the sanitized tests and the fuzzers (-DXDPCHAIN_BUILD_FUZZERS=ON:
+  # libFuzzer's coverage hooks, idle in the tests). Debug (-O0): with the sanitizers it builds
+  # in a third of the time -O2 takes.
+  bash scripts/build.sh "$root/build-asan" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DXDPCHAIN_SANITIZE=ON -DXDPCHAIN_BUILD_FUZZERS=ON -DCMAKE_BUILD_TYPE=Debug
+  # Native mode only, and not the longest chains: generic mode and chain length change what
+  # the kernel does, not the code the sanitizers watch (they run in full in the build above).
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --output-on-failure -j "$jobs" -L 'unit|kernel|netns')
+    GTEST_FILTER='-*_generic:*LongestChain*' ctest --output-on-failure -j "$jobs" -L 'unit|kernel|netns')
+  fuzz_build=$root/build-asan
 fi
 
 fuzz_seconds=${XDPCHAIN_FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" != 0 ] && [ -x tests/fuzz/run.sh ]; then
   section "fuzzing (compiler front end, manifests, objects, command line) for ${fuzz_seconds}s"
-  bash tests/fuzz/run.sh "$fuzz_seconds"
+  XDPCHAIN_FUZZ_BUILD=$fuzz_build bash tests/fuzz/run.sh "$fuzz_seconds"
 fi
 section "format check (.clang-format)"
 mapfile -t sources < <(git ls-files '*.cpp' '*.h')

@@ -125,8 +125,7 @@ TEST_P(BackendTest, LongestChainTheBackendPromisesForwardsTraffic) {
   };
   Labels expected;
   for (int i = 0; i < members; ++i) {
-    char label[8];
-    std::snprintf(label, sizeof label, "m%02d", i);
+    const std::string label = (i < 10 ? "m0" : "m") + std::to_string(i);
     expected.push_back(label);
     ASSERT_CMD_OK(add_pass(label, i));
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang++ (-fsanitize=fuzzer,address,undefined) in their
-# own build directory and runs each for its share of a bounded time:
+# own build directory (XDPCHAIN_FUZZ_BUILD, default build-fuzz; a tree already configured with
+# -DXDPCHAIN_BUILD_FUZZERS=ON is reused as it is) and runs each for its share of a bounded time:
 #   front_end_fuzzer  the compiler's reader and front end (.lisp)        40%
 #   manifest_fuzzer   manifest parse + validate + convert (YAML)         20%
 #   object_fuzzer     BPF ELF opening: pre-check, child parse, libbpf    20%
@@ -8,7 +9,7 @@
 #   tests/fuzz/run.sh SECONDS [TARGET...] [-- extra libFuzzer flags...]
 # SECONDS is the total; with TARGETs only those run, each for SECONDS. Seeds: the .lisp files
 # under tests/compiler and tests/fuzz/seeds, manifests/examples, tests/fuzz/seeds/<kind>/.
-# Crashes are written to build-fuzz/crashes/<target>-*.
+# Crashes are written to <build>/crashes/<target>-*.
 set -euo pipefail
 seconds=${1:-60}
 shift || true
@@ -21,10 +22,13 @@ done
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${XDPCHAIN_FUZZ_BUILD:-$root/build-fuzz}
 mkdir -p "$build"
-cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXDPCHAIN_BUILD_TESTS=OFF -DXDPCHAIN_BUILD_FUZZERS=ON \
-  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
-  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" > "$build/cmake.log"
+# A tree configured with the fuzzers already (CI's sanitizer build, scripts/test.sh) is used
+# as it is; otherwise this one is configured: clang, ASan/UBSan, fuzzers, no tests.
+if ! grep -qs '^XDPCHAIN_BUILD_FUZZERS:BOOL=ON$' "$build/CMakeCache.txt"; then
+  cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXDPCHAIN_BUILD_TESTS=OFF -DXDPCHAIN_BUILD_FUZZERS=ON \
+    -DXDPCHAIN_SANITIZE=ON > "$build/cmake.log"
+fi
 all=(front_end_fuzzer manifest_fuzzer object_fuzzer cli_args_fuzzer)
 if [ ${#targets[@]} -eq 0 ]; then
   targets=("${all[@]}")

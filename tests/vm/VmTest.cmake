@@ -39,3 +39,11 @@ function(xdpchain_add_vm_test)
   # PROCESSORS: each VM is one host thread (single-threaded TCG, tests/vm/README.md).
   set_tests_properties(${VM_NAME} PROPERTIES LABELS vm TIMEOUT ${VM_TIMEOUT} PROCESSORS 1)
 endfunction()
+
+# xdpchain_gtest_patterns(OUT A B ...) sets OUT to "*A:*B:...", a --gtest_filter naming the
+# listed tests (or, after a "-", the ones to leave out).
+function(xdpchain_gtest_patterns out)
+  list(TRANSFORM ARGN PREPEND "*")
+  string(REPLACE ";" ":" joined "${ARGN}")
+  set(${out} "${joined}" PARENT_SCOPE)
+endfunction()

@@ -56,6 +56,8 @@ load_modules() {
 mount_host_root() {
   mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 root /mnt ||
     die "mount 9p host root"
+  mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro usr /mnt/usr ||
+    die "mount 9p host /usr"
   for d in proc sys dev; do
     mount -o rbind "/$d" "/mnt/$d" || die "bind /$d"
   done

@@ -273,6 +273,7 @@ start_vm() {
     -kernel "$kernel_image" -initrd "$initramfs" \
     -append "console=ttyS0 quiet panic=-1 xdpchain_run=$run_dir" \
     -virtfs local,path=/,mount_tag=root,security_model=none,multidevs=remap \
+    -virtfs local,path=/usr,mount_tag=usr,security_model=none,multidevs=remap,readonly=on \
     </dev/null >"$run_dir/qemu.log" 2>&1 &
   vm_pid=$!
 }
