@@ -1,7 +1,9 @@
 // xdpchain features [IFACE]: what this kernel (and interface) can do, and why not.
 #include "cli/command_registry.h"
 #include "cli/json_output.h"
+#include "cli/report.h"
 #include "dispatcher/probe.h"
+#include "dispatcher/state_dir.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +26,11 @@ void print_line(const char *name, const dispatcher::FeatureResult &r) {
 }
 
 int run_features(const FeaturesOptions &opts, GlobalOptions &global) {
+  // A named interface that does not exist is bad input, as for every other verb.
+  if (!opts.interface.empty()) {
+    auto iface = dispatcher::resolve_interface(opts.interface);
+    if (!iface) return report_error(iface.error(), global);
+  }
   dispatcher::Features f = dispatcher::probe_features(opts.interface);
   if (global.json) {
     nlohmann::json out = json_document();
@@ -49,7 +56,9 @@ int run_features(const FeaturesOptions &opts, GlobalOptions &global) {
     print_line("generic", *f.generic);
   }
   std::cout << "backend auto would use: "
-            << (f.freplace.supported ? "freplace" : (f.tailcall.supported ? "tailcall" : "none"))
+            << (f.freplace.supported || f.tailcall.supported
+                    ? to_string(dispatcher::automatic_backend(f.freplace))
+                    : "none")
             << "\n";
   return kExitOk;
 }

@@ -129,9 +129,7 @@ public:
     return facts;
   }
   Result<AttachedProgram> attached_program() override { return query_attached(iface_.ifindex); }
-  Backend preferred_backend() override {
-    return probe_freplace().supported ? Backend::freplace : Backend::tailcall;
-  }
+  Backend preferred_backend() override { return automatic_backend(probe_freplace()); }
   Result<std::vector<Counters>> counter_values(CounterLayout layout) override {
     if (dir_.path().empty()) return std::vector<Counters>(kCounterBlocks);
     auto pinned = open_pin(dir_.counters_path());

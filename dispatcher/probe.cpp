@@ -188,6 +188,10 @@ FeatureResult probe_mode(const std::string &interface, bool native) {
                     " mode and was detached again"};
 }
 
+Backend automatic_backend(const FeatureResult &freplace) {
+  return freplace.supported ? Backend::freplace : Backend::tailcall;
+}
+
 Features probe_features(const std::string &interface) {
   Features features;
   features.freplace = probe_freplace();

@@ -4,6 +4,8 @@
 
 #include "common/result.h"
 
+#include <xdpchain/spec.h>
+
 #include <optional>
 #include <string>
 
@@ -34,5 +36,8 @@ FeatureResult probe_frags();
 // nothing attached, and detaches it at once.
 FeatureResult probe_mode(const std::string &interface, bool native);
 Features probe_features(const std::string &interface);
+// The backend `auto` takes for a new chain: freplace where this kernel takes it, else tail
+// calls (fused only when asked for: docs/backends.md says why).
+Backend automatic_backend(const FeatureResult &freplace);
 
 } // namespace xdpchain::dispatcher

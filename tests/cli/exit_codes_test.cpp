@@ -171,11 +171,6 @@ TEST_F(ExitCodes, EveryDocumentedCodeAndTheChainStays) {
        [&] {
          return xdpchain({"export", iface_});
        }},
-      // Found in review: features quoted the name into its JSON reasons and aborted.
-      {"features of an interface name that is not UTF-8, --json", 0,
-       [&] {
-         return xdpchain({"-j", "features", "eth\xcc"});
-       }},
       // 1: the operation failed, the previous chain kept (the state root bound read-only
       // over itself: every pin stays, the kernel refuses the new generation's directory)
       {"add: the state root turned read-only", 1,
@@ -196,6 +191,15 @@ TEST_F(ExitCodes, EveryDocumentedCodeAndTheChainStays) {
       {"apply: the verifier refuses one member of the manifest", 2,
        [&] {
          return xdpchain({"apply", "-f", bad_member});
+       }},
+      {"features of an interface that does not exist", 2,
+       [&] {
+         return xdpchain({"features", "nosuch0"});
+       }},
+      // Found in review: features quoted the name into its JSON output and aborted.
+      {"features of an interface name that is not UTF-8, --json", 2,
+       [&] {
+         return xdpchain({"-j", "features", "eth\xcc"});
        }},
       {"unknown verb", 2,
        [&] {
