@@ -56,6 +56,43 @@ void print_report(const ChainTarget &target, const dispatcher::ApplyReport &repo
   if (!report.deltas.empty()) std::cout << manifests::format_deltas(report.deltas) << "\n";
 }
 
+// The error, then what became of the interfaces changed before it: each got its previous
+// chain back, or (when that failed too) kept the new one, named with the reason. With --json
+// all of it is one document: "error", and "restored": [{"interface", "name", "netns",
+// "restored", "error"?}].
+int report_failure(const std::vector<ChainTarget> &targets, const ApplyAllResult &result,
+                   const GlobalOptions &global) {
+  const int code = exit_code_for(result.error->kind());
+  if (global.json) {
+    nlohmann::json out = json_document();
+    out["error"] = error_json(*result.error);
+    out["restored"] = nlohmann::json::array();
+    for (const RestoredTarget &restored : result.restored) {
+      const ChainTarget &target = targets[restored.target];
+      nlohmann::json entry = {{"interface", target.spec.interface},
+                              {"name", target.name},
+                              {"netns", target.netns},
+                              {"restored", !restored.error}};
+      if (restored.error) entry["error"] = error_json(*restored.error);
+      out["restored"].push_back(std::move(entry));
+    }
+    print_json(out);
+    return code;
+  }
+  report_error(*result.error, global);
+  for (const RestoredTarget &restored : result.restored) {
+    const std::string where = headline(targets[restored.target]);
+    if (!restored.error) {
+      std::cerr << "xdpchain: " << where << ": previous chain restored\n";
+      continue;
+    }
+    std::cerr << "xdpchain: " << where
+              << ": keeps the new chain: putting the previous one back failed: "
+              << restored.error->str(global.verbose ? 1 << 20 : 12) << "\n";
+  }
+  return code;
+}
+
 int run_apply(const ApplyCmdOptions &opts, const GlobalOptions &global) {
   manifests::LoadOptions load_options;
   load_options.validate.state_root = global.bpffs_root;
@@ -76,17 +113,7 @@ int run_apply(const ApplyCmdOptions &opts, const GlobalOptions &global) {
   out["changes"] = nlohmann::json::array();
   for (size_t i = 0; i < result.reports.size(); ++i)
     print_report(loaded.targets[i], result.reports[i], opts.dry_run, global, out["changes"]);
-  if (!result.ok()) {
-    int code = report_error(*result.error, global);
-    for (const RestoredTarget &restored : result.restored) {
-      if (restored.error)
-        report_error(*restored.error, global);
-      else
-        std::cerr << "xdpchain: " << headline(loaded.targets[restored.target])
-                  << ": previous chain restored\n";
-    }
-    return code;
-  }
+  if (!result.ok()) return report_failure(loaded.targets, result, global);
   if (global.json) print_json(out);
   return kExitOk;
 }

@@ -42,15 +42,20 @@ int exit_code_for(ErrorKind kind) {
   }
 }
 
+nlohmann::json error_json(const Error &error) {
+  nlohmann::json out = {{"message", error.str(0)},
+                        {"kind", kind_name(error.kind())},
+                        {"exit_code", exit_code_for(error.kind())},
+                        {"hints", error.hints()}};
+  if (!error.verifier_log().empty()) out["verifier_log"] = error.verifier_log();
+  return out;
+}
+
 int report_error(const Error &error, const GlobalOptions &global) {
   int code = exit_code_for(error.kind());
   if (global.json) {
     nlohmann::json out = json_document();
-    out["error"] = {{"message", error.str(0)},
-                    {"kind", kind_name(error.kind())},
-                    {"exit_code", code},
-                    {"hints", error.hints()}};
-    if (!error.verifier_log().empty()) out["error"]["verifier_log"] = error.verifier_log();
+    out["error"] = error_json(error);
     print_json(out);
     return code;
   }
