@@ -1,5 +1,7 @@
 #include "dispatcher/inline_member.h"
 
+#include "dispatcher/bpf_functions.h"
+
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -15,28 +17,12 @@ namespace {
 
 constexpr uint8_t kFp = BPF_REG_10;
 
-bool is_ld_imm64(const bpf_insn &insn) {
-  return insn.code == (BPF_LD | BPF_DW | BPF_IMM);
-}
-
 bool is_jump_class(const bpf_insn &insn) {
   return BPF_CLASS(insn.code) == BPF_JMP || BPF_CLASS(insn.code) == BPF_JMP32;
 }
 
-bool is_pseudo_call(const bpf_insn &insn) {
-  return insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg == BPF_PSEUDO_CALL;
-}
-
 bool is_exit(const bpf_insn &insn) {
   return insn.code == (BPF_JMP | BPF_EXIT);
-}
-
-// Where a call or a function address points (imm-relative).
-std::optional<size_t> function_target(const std::vector<bpf_insn> &insns, size_t i) {
-  const bpf_insn &insn = insns[i];
-  if (is_pseudo_call(insn) || (is_ld_imm64(insn) && insn.src_reg == BPF_PSEUDO_FUNC))
-    return static_cast<size_t>(static_cast<long>(i) + insn.imm + 1);
-  return std::nullopt;
 }
 
 // Where a jump inside the same function goes.

@@ -1,5 +1,7 @@
 #include "dispatcher/member_code.h"
 
+#include "common/obj_info.h"
+
 #include "dispatcher/chain_state.h"
 #include "ext/extension.h"
 
@@ -49,11 +51,9 @@ Status pin_member_prog_arrays(const MemberCode &code, const std::string &generat
   for (const bpf_insn &insn : code.insns.insns) {
     if (insn.code != (BPF_LD | BPF_DW | BPF_IMM) || insn.src_reg != BPF_PSEUDO_MAP_FD) continue;
     if (pinned.count(insn.imm)) continue;
-    bpf_map_info info{};
-    uint32_t len = sizeof info;
-    if (bpf_obj_get_info_by_fd(insn.imm, &info, &len) != 0)
-      return Error::from_errno("map info", errno);
-    if (info.type != BPF_MAP_TYPE_PROG_ARRAY) continue;
+    auto info = map_info(insn.imm);
+    if (!info) return std::move(info).error();
+    if (info->type != BPF_MAP_TYPE_PROG_ARRAY) continue;
     const std::string what = "tail_calls" + std::to_string(pinned.size());
     XDPC_TRY(pin_fd(insn.imm, slot_pin(generation_path, slot, what.c_str())));
     pinned.insert(insn.imm);

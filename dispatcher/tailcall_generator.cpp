@@ -2,6 +2,7 @@
 
 #include "common/btf_builder.h"
 #include "common/insn_builder.h"
+#include "dispatcher/bpf_functions.h"
 #include "dispatcher/slot_code.h"
 
 #include <iterator>
@@ -19,20 +20,6 @@ void emit_tail_call(InsnBuilder &b, Reg ctx, int prog_array_fd, uint32_t index) 
   b.ld_map_fd(R2, prog_array_fd);
   b.mov64_imm(R3, static_cast<int32_t>(index));
   b.call_helper(BPF_FUNC_tail_call);
-}
-
-// Where the kernel sees a function start: instruction 0 and every target of a BPF-to-BPF
-// call or of a callback's address (ld_imm64 BPF_PSEUDO_FUNC), as its add_subprog() does.
-std::set<uint32_t> function_starts(const std::vector<bpf_insn> &insns) {
-  std::set<uint32_t> starts = {0};
-  for (size_t i = 0; i < insns.size(); ++i) {
-    const bpf_insn &insn = insns[i];
-    const bool call = insn.code == (BPF_JMP | BPF_CALL) && insn.src_reg == BPF_PSEUDO_CALL;
-    const bool callback =
-        insn.code == (BPF_LD | BPF_IMM | BPF_DW) && insn.src_reg == BPF_PSEUDO_FUNC;
-    if (call || callback) starts.insert(static_cast<uint32_t>(i + insn.imm + 1));
-  }
-  return starts;
 }
 
 // BTF with one func_info record per function of the entry program. The kernel refuses a tail
@@ -89,10 +76,11 @@ Result<ProgramImage> generate_tailcall_entry(const TailcallEntrySpec &spec) {
   b.mov64_reg(R1, R6);
   b.call_local(member);
   emit_count_verdict(b, spec.slot.counter_index);
-  emit_continue_check(b, spec.slot.proceed_on, next);
-  b.bind(next);
-  if (!spec.last) emit_tail_call(b, R6, spec.prog_array_fd, spec.position + 1);
-  emit_return_pass(b);
+  if (emit_continue_check(b, spec.slot.proceed_on, next)) {
+    b.bind(next);
+    if (!spec.last) emit_tail_call(b, R6, spec.prog_array_fd, spec.position + 1);
+    emit_return_pass(b);
+  }
   b.bind(member);
   b.raw(spec.member_insns);
 
