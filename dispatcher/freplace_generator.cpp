@@ -35,17 +35,21 @@ Result<ProgramImage> generate_freplace_dispatcher(const DispatcherSpec &spec) {
     stubs.push_back(b.new_label());
 
   emit_prologue(b, spec.counters_map_fd);
-  for (size_t i = 0; i < spec.slots.size(); ++i) {
+  // After a slot with an empty continue set nothing runs and the verifier refuses code
+  // nothing reaches. Only the last slot may have one: the planner refuses it anywhere else
+  // (check_members_after_final), since every slot's stub must be called.
+  bool runs_off_end = true;
+  for (size_t i = 0; i < spec.slots.size() && runs_off_end; ++i) {
     const SlotSpec &slot = spec.slots[i];
     Label next = b.new_label();
     emit_count_entry(b, slot.counter_index);
     b.mov64_reg(R1, R6);
     b.call_local(stubs[i]);
     emit_count_verdict(b, slot.counter_index);
-    emit_continue_check(b, slot.proceed_on, next);
-    b.bind(next);
+    runs_off_end = emit_continue_check(b, slot.proceed_on, next);
+    if (runs_off_end) b.bind(next);
   }
-  emit_return_pass(b);
+  if (runs_off_end) emit_return_pass(b);
   for (Label stub : stubs) {
     b.bind(stub);
     emit_stub(b);

@@ -54,6 +54,27 @@ Status check_counters(bool counters, Backend backend) {
       .hint("use --backend fused, or leave counters on");
 }
 
+// A member whose verdicts are all final (an empty continue set) ends the chain for every
+// packet. The tail-call and fused backends leave the code after it out (the verifier refuses
+// code nothing reaches); the freplace dispatcher cannot, since the kernel wants every
+// member's stub called from it, so there such a member must be the last one.
+Status check_members_after_final(const std::vector<PlannedMember> &members, Backend backend) {
+  if (backend != Backend::freplace) return {};
+  for (size_t i = 0; i + 1 < members.size(); ++i) {
+    if (members[i].record.proceed_on != 0) continue;
+    const size_t after = members.size() - i - 1;
+    return Error(ErrorKind::not_supported,
+                 "program '" + members[i].record.label +
+                     "' ends the chain for every packet (its continue set is empty), and " +
+                     std::to_string(after) +
+                     (after == 1 ? " program follows" : " programs follow") +
+                     " it: the freplace backend cannot leave them out")
+        .hint("use --backend tailcall or --backend fused: they run the chain up to that program")
+        .hint("or give it a continue set, or remove the programs after it");
+  }
+  return {};
+}
+
 // Opens every member's object (nothing is loaded yet), fills in priorities and proceed sets
 // from the spec, the object's XDP_RUN_CONFIG, or the defaults, and decides which members
 // can keep the program loaded for the current generation.
@@ -258,6 +279,7 @@ Result<ChainPlan> plan_chain(const ChainSpec &desired, const CurrentChain &curre
   auto members = plan_members(desired, current, plan.backend, view);
   if (!members) return std::move(members).error();
   sort_by_run_order(*members);
+  XDPC_TRY(check_members_after_final(*members, plan.backend));
   plan.deltas = compute_deltas(*members, current);
   plan.counting = chain_counters(desired, current);
   XDPC_TRY(check_counters(plan.counting, plan.backend));

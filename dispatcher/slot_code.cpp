@@ -50,10 +50,15 @@ void emit_count_verdict(InsnBuilder &b, uint32_t counter_index) {
   b.bind(skip);
 }
 
-void emit_continue_check(InsnBuilder &b, ActionMask mask, Label proceed) {
-  for (int action = XDP_ABORTED; action <= XDP_REDIRECT; ++action)
-    if (mask & (1u << action)) b.jmp32_imm(BPF_JEQ, R0, action, proceed);
+bool emit_continue_check(InsnBuilder &b, ActionMask mask, Label proceed) {
+  bool goes_on = false;
+  for (int action = XDP_ABORTED; action <= XDP_REDIRECT; ++action) {
+    if (!(mask & (1u << action))) continue;
+    b.jmp32_imm(BPF_JEQ, R0, action, proceed);
+    goes_on = true;
+  }
   b.exit_insn();
+  return goes_on;
 }
 
 void emit_return_pass(InsnBuilder &b) {

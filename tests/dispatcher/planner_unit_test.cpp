@@ -226,6 +226,33 @@ TEST_F(PlannerTest, MemberLimitsPerBackend) {
       << fused.error().str();
 }
 
+// A member with an empty continue set may end a chain anywhere on tail calls and fused;
+// on freplace only as the last member (every stub must be called from the dispatcher).
+TEST_F(PlannerTest, EmptyContinueSetBeforeOtherMembersIsRefusedOnFreplaceOnly) {
+  MemberSpec ends = member("ends", "/o/a.o", 10);
+  ends.proceed_on = 0;
+  ChainSpec spec = desired({ends, member("after", "/o/b.o", 20)});
+  spec.backend = Backend::freplace;
+  auto p = plan(spec);
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().kind(), ErrorKind::not_supported);
+  EXPECT_NE(p.error().str().find("program 'ends' ends the chain for every packet"),
+            std::string::npos)
+      << p.error().str();
+  EXPECT_NE(p.error().str().find("1 program follows it"), std::string::npos) << p.error().str();
+  for (Backend other : {Backend::tailcall, Backend::fused}) {
+    spec.backend = other;
+    auto ok = plan(spec);
+    ASSERT_TRUE(ok) << to_string(other) << ": " << ok.error().str();
+    EXPECT_EQ(ok->members[0].record.proceed_on, 0u);
+  }
+  spec.backend = Backend::freplace;
+  spec.members[0].priority = 30; // now the last member
+  auto last = plan(spec);
+  ASSERT_TRUE(last) << last.error().str();
+  EXPECT_EQ(run_order(*last), (std::vector<std::string>{"after", "ends"}));
+}
+
 TEST_F(PlannerTest, BadLabelsPrioritiesAndCountersAreRefused) {
   auto bad_label = plan(desired({member("-x", "/o/a.o", 10)}));
   ASSERT_FALSE(bad_label);

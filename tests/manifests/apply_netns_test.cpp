@@ -86,6 +86,39 @@ TEST_P(ApplyTest, ThreeProgramManifestGivesVerdictsOnRealTraffic) {
   EXPECT_EQ(read_pinned_u64(pins() + "/proto_count", 17), 6u) << "UDP in the pinned map";
 }
 
+// `proceedOn: []`: every verdict of that program is final, so the programs after it never
+// run. Tail calls and fused leave them out of the code (the verifier refuses code nothing
+// reaches); freplace must call every member, so there it is refused unless the program is
+// the last one.
+TEST_P(ApplyTest, EmptyProceedOnEndsTheChainAtThatProgram) {
+  CommandResult r =
+      apply(write("ends.yaml", document("ends", {{"first", "xdp_pass", 10, "      proceedOn: []\n"},
+                                                 {"drop-icmp", "xdp_drop_icmp", 20, ""}})));
+  if (backend() == "freplace") {
+    ASSERT_EXIT_CODE(r, 3);
+    EXPECT_NE(r.err.find("program 'first' ends the chain for every packet"), std::string::npos)
+        << r;
+    EXPECT_NE(r.err.find("--backend tailcall or --backend fused"), std::string::npos) << r;
+    EXPECT_FALSE(status().value("present", true)) << "a refused manifest changes nothing";
+  } else {
+    ASSERT_EXIT_CODE(r, 0);
+    EXPECT_EQ(net().ping(3), 3) << "xdp_pass's verdict is final: drop-icmp must not run";
+    json st = status();
+    EXPECT_EQ(member(st, "first").value("proceed_on", json::array()), json::array());
+    EXPECT_EQ(counter(st, "first", "pass"), 3u);
+    EXPECT_EQ(counter(st, "drop-icmp", "entered"), 0u);
+  }
+  // As the last program's, an empty continue set works on every backend.
+  ASSERT_EXIT_CODE(apply(write("last.yaml", document("ends", {{"first", "xdp_pass", 10, ""},
+                                                              {"drop-icmp", "xdp_drop_icmp", 20,
+                                                               "      proceedOn: []\n"}}))),
+                   0);
+  EXPECT_EQ(net().ping(2), 0);
+  json st = status();
+  EXPECT_EQ(member(st, "drop-icmp").value("proceed_on", json::array()), json::array());
+  EXPECT_EQ(counter(st, "drop-icmp", "drop"), 2u);
+}
+
 TEST_P(ApplyTest, ApplyingTheSameManifestAgainChangesNothing) {
   std::string path = write("edge.yaml", document("edge", edge(pins())));
   ASSERT_EXIT_CODE(apply(path), 0);
@@ -383,6 +416,17 @@ TEST_P(ApplyTest, KernelFailureOnSecondInterfaceRestoresTheFirstExactly) {
   EXPECT_EQ(snapshot(status(/*peer=*/true)), snapshot(peer_before));
   EXPECT_EQ(net().ping(2), 0) << "drop-icmp runs again";
   EXPECT_EQ(counter(status(), "drop-icmp", "drop"), 5u);
+  // With --json the failure is one document: the error, and what became of the interface
+  // changed before it (its previous chain is back).
+  CommandResult rj = apply(write("half.yaml", half), {"--json"});
+  ASSERT_EXIT_CODE(rj, 2);
+  json doc = json::parse(rj.out); // throws if stdout holds more than one document
+  EXPECT_EQ(doc["error"].value("exit_code", 0), 2) << rj;
+  ASSERT_EQ(doc["restored"].size(), 1u) << rj;
+  EXPECT_EQ(doc["restored"][0].value("interface", ""), net().dut().ifname) << rj;
+  EXPECT_TRUE(doc["restored"][0].value("restored", false)) << rj;
+  EXPECT_FALSE(doc["restored"][0].contains("error")) << rj;
+  EXPECT_EQ(snapshot(status()), snapshot(after));
   // The restored chain is the one the first manifest describes: applying it again swaps nothing.
   ASSERT_EXIT_CODE(apply(write("both.yaml", both)), 0);
   EXPECT_EQ(snapshot(status()), snapshot(before)) << "already matches: no swap";
