@@ -93,10 +93,15 @@ Status swap_in(const StateDir &dir, const InterfaceRef &iface, const CurrentChai
   return pin_fd(link->get(), dir.link_path()); // on failure the link closes and detaches
 }
 
-// A member's object from its file or from the bytes the spec holds. Neither: the member
-// was given as bytes earlier and is read back now (ENOENT: the planner keeps its program).
-Result<ext::ProgramObject> open_member_object(const MemberSpec &spec,
-                                              const ext::ObjectOpenOptions &options) {
+// A member's object from its file or from the bytes the spec holds, with its program name
+// and map pins. Neither: the member was given as bytes earlier and is read back now
+// (ENOENT: the planner keeps its program).
+Result<ext::ProgramObject> open_member_object(const MemberSpec &spec) {
+  ext::ObjectOpenOptions options;
+  options.program = spec.program;
+  options.pin_root = spec.pin_root;
+  for (const auto &pin : spec.map_pins)
+    options.map_pins.push_back({pin.map, pin.path});
   if (!spec.object_bytes.empty())
     return ext::ProgramObject::open_bytes(
         std::string(reinterpret_cast<const char *>(spec.object_bytes.data()),
@@ -116,12 +121,7 @@ public:
   KernelChainView(const InterfaceRef &iface, const StateDir &dir) : iface_(iface), dir_(dir) {}
 
   Result<ObjectFacts> open_object(const MemberSpec &spec, size_t index) override {
-    ext::ObjectOpenOptions open_options;
-    open_options.program = spec.program;
-    open_options.pin_root = spec.pin_root;
-    for (const auto &pin : spec.map_pins)
-      open_options.map_pins.push_back({pin.map, pin.path});
-    auto object = open_member_object(spec, open_options);
+    auto object = open_member_object(spec);
     if (!object) return std::move(object).error();
     ObjectFacts facts{object->program_name(), object->content_hash(), object->frags(),
                       object->run_config()};
@@ -194,15 +194,14 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
   if (plan.backend == Backend::freplace && current.present && current.config.frags != plan.frags)
     for (auto &member : plan.members) {
       if (member.reuse_slot < 0) continue;
-      ext::ObjectOpenOptions open_options;
-      open_options.program = member.record.program;
-      auto object = ext::ProgramObject::open(member.record.object_path, open_options);
+      // The desired spec: its file, or the bytes the caller gave again, and its map pins.
+      auto object = open_member_object(desired.members[member.spec_index]);
       if (!object || object->content_hash() != member.record.object_hash)
         return Error(ErrorKind::not_supported,
                      "program '" + member.record.label +
                          "' must be reloaded for the chain's new frags (multi-buffer) setting, "
-                         "but its object file is gone or changed")
-            .hint("remove and re-add it");
+                         "but its object (file or bytes) is gone or changed")
+            .hint("give its object again, or remove and re-add it");
       member.object = std::move(*object);
     }
 

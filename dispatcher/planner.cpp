@@ -101,6 +101,10 @@ Result<std::vector<PlannedMember>> plan_members(const ChainSpec &desired,
     if (!spec.object_path.empty() && !spec.object_bytes.empty())
       return Error(ErrorKind::invalid_argument,
                    "program '" + spec.label + "': give an object file or object bytes, not both");
+    // Neither is the read-back of a running member (its program is kept); a new one needs one.
+    if (spec.object_path.empty() && spec.object_bytes.empty() && !old)
+      return Error(ErrorKind::invalid_argument,
+                   "program '" + spec.label + "': no object: give an object file or object bytes");
     auto object = view.open_object(spec, index);
     bool same_file_gone = !object && old && old->object_path == spec.object_path &&
                           old->program == spec.program && object.error().err() == ENOENT;

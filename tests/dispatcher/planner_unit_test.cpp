@@ -290,6 +290,18 @@ TEST_F(PlannerTest, AMemberWithAnObjectFileAndObjectBytesIsRefusedUnopened) {
   EXPECT_TRUE(view.opened.empty());
 }
 
+TEST_F(PlannerTest, ANewMemberWithoutAnObjectIsRefusedUnopened) {
+  MemberSpec none = member("new", "", 10);
+  auto refused = plan(desired({none}));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind(), ErrorKind::invalid_argument);
+  EXPECT_NE(refused.error().str().find("program 'new': no object: give an object file or object "
+                                       "bytes"),
+            std::string::npos)
+      << refused.error().str();
+  EXPECT_TRUE(view.opened.empty());
+}
+
 TEST_F(PlannerTest, NoFreeCounterBlockIsRefused) {
   // 128 members hold every block; replacing one needs a new block before the old is free.
   current.present = true;
