@@ -5,6 +5,8 @@
 #include "dispatcher/chain.h"
 #include "manifests/netns.h"
 
+#include <cerrno>
+
 namespace xdpchain {
 
 namespace {
@@ -52,7 +54,10 @@ Status undo_target(const ChainTarget &target, const Applied &applied, const Chai
         target.spec.interface, applied.report.previous_dispatcher_prog_id, options);
     if (restored) return {};
     // The kept generation can be gone (a writer between the swap and this undo collects
-    // garbage): the previous chain is then rebuilt from its spec, with new program ids.
+    // garbage): the previous chain is then rebuilt from its spec, with new program ids. Any
+    // other failure (the chain removed meanwhile, the lock, the kernel) is reported as it is:
+    // rebuilding would undo another writer's change.
+    if (restored.error().err() != ENOENT) return std::move(restored).error();
   }
   auto report = apply_target(target, applied.previous_spec, options, {}, nullptr);
   if (!report) return std::move(report).error();

@@ -222,8 +222,9 @@ private:
             "unknown backend '" + spec.backend.text +
                 "', expected auto, freplace, tailcall or fused");
     }
-    // Only the fused backend can run without counters; `auto` (also when backend is left
-    // out) never picks it, so it is refused here, at its line, not later by the planner.
+    // Only the fused backend can run without counters. A manifest must name it: `auto` (also
+    // when backend is left out) picks fused only for a chain already running fused, so the
+    // document would work on some nodes and not others; it is refused here, at its line.
     if (backend && *backend != dispatcher::Backend::fused && spec.counters.given() &&
         spec.counters.text == "false")
       add(Check::conflict, spec.counters.mark, "spec.counters",
