@@ -55,21 +55,33 @@ Chain::Chain(Chain &&) noexcept = default;
 Chain &Chain::operator=(Chain &&) noexcept = default;
 Chain::~Chain() = default;
 
+namespace {
+
+const std::string kNone;
+
+Error moved_from() {
+  return Error(ErrorKind::invalid_argument, "this Chain was moved from: it holds no interface");
+}
+
+} // namespace
+
 const std::string &Chain::interface() const {
-  return state_->interface;
+  return state_ ? state_->interface : kNone;
 }
 
 const std::string &Chain::netns() const {
-  return state_->netns_name;
+  return state_ ? state_->netns_name : kNone;
 }
 
 Result<ChainStatus> Chain::status() const {
+  if (!state_) return moved_from();
   auto scope = manifests::NetnsScope::enter(state_->netns, state_->netns_name);
   if (!scope) return std::move(scope).error();
   return dispatcher::read_status(state_->interface, state_->options);
 }
 
 Result<ApplyReport> Chain::plan(const ChainSpec &desired) const {
+  if (!state_) return moved_from();
   auto spec = for_interface(desired, state_->interface);
   if (!spec) return std::move(spec).error();
   auto scope = manifests::NetnsScope::enter(state_->netns, state_->netns_name);
@@ -80,6 +92,7 @@ Result<ApplyReport> Chain::plan(const ChainSpec &desired) const {
 }
 
 Result<ApplyReport> Chain::apply(const ChainSpec &desired) {
+  if (!state_) return moved_from();
   auto spec = for_interface(desired, state_->interface);
   if (!spec) return std::move(spec).error();
   auto scope = manifests::NetnsScope::enter(state_->netns, state_->netns_name);
@@ -88,6 +101,7 @@ Result<ApplyReport> Chain::apply(const ChainSpec &desired) {
 }
 
 Result<ApplyReport> Chain::edit(const Edit &change) {
+  if (!state_) return moved_from();
   auto scope = manifests::NetnsScope::enter(state_->netns, state_->netns_name);
   if (!scope) return std::move(scope).error();
   const std::string &interface = state_->interface;

@@ -22,6 +22,8 @@ public:
   static Result<Chain> open(const std::string &interface, const std::string &netns = "",
                             const ChainOptions &options = {});
 
+  // A moved-from Chain holds nothing: interface() and netns() are empty and every other
+  // call returns an invalid_argument error.
   Chain(Chain &&) noexcept;
   Chain &operator=(Chain &&) noexcept;
   Chain(const Chain &) = delete;

@@ -240,6 +240,17 @@ TEST_F(ChainTest, OpenNamesWhatIsMissing) {
 TEST_F(ChainTest, AMovedFromChainIsEmptyAndTheMovedToOneWorks) {
   Chain chain = open();
   Chain moved = std::move(chain);
+  // The moved-from one holds nothing: every call is an error, none touches the interface.
+  EXPECT_TRUE(chain.interface().empty()); // NOLINT(bugprone-use-after-move): the point
+  auto refused = [](const auto &result) {
+    ASSERT_FALSE(result);
+    EXPECT_NE(result.error().str().find("moved from"), std::string::npos) << result.error().str();
+  };
+  refused(chain.status());
+  refused(chain.plan(spec({})));
+  refused(chain.apply(spec({member("x", "xdp_drop_icmp.o")})));
+  refused(chain.remove());
+  EXPECT_FALSE(pair_.dut_xdp().contains("prog"));
   ASSERT_TRUE(moved.apply(spec({member("no-ping", "xdp_drop_icmp.o")})));
   EXPECT_EQ(pair_.ping(2), 0);
   EXPECT_EQ(moved.netns(), pair_.dut().netns);
