@@ -53,9 +53,15 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "embed: %s\n", report.error().str().c_str());
     return 1;
   }
-  for (const auto &delta : report->deltas)
-    std::printf("%s: %s\n", delta.label.c_str(),
-                delta.detail.empty() ? "unchanged" : delta.detail.c_str());
+  for (const auto &delta : report->deltas) {
+    // What changed for each member: added ("at position N"), changed or reordered (how),
+    // removed, unchanged.
+    using xdpchain::MemberChange;
+    const std::string what = delta.change == MemberChange::removed     ? "removed"
+                             : delta.change == MemberChange::unchanged ? "unchanged"
+                                                                       : delta.detail;
+    std::printf("%s: %s\n", delta.label.c_str(), what.c_str());
+  }
 
   // Read back: the same chain the report describes, with its counters now.
   auto status = chain->status();

@@ -92,7 +92,8 @@ grep -q "dispatcher id $dispatcher " <<<"$cli_status" &&
 
 step "embed --remove takes the chain off; ping works again"
 removed=$("$embed" embed0 --remove "$ns") || fail "embed --remove failed: $removed"
-grep -q "^interface embed0: no chain$" <<<"$removed" || fail "embed --remove printed: $removed"
+grep -q "^interface embed0: no chain$" <<<"$removed" &&
+  grep -qx "embedded: removed" <<<"$removed" || fail "embed --remove printed: $removed"
 link=$(ip -n "$ns" -d link show dev embed0)
 [[ $link != *prog/xdp* ]] || fail "embed0 still runs XDP: $link"
 ping_ok 2 || fail "ping does not work after the chain is removed"
