@@ -287,7 +287,9 @@ TEST(FusedChain, OneIncrementPerMemberIsShorterCode) {
     spec.layout = layout;
     for (uint32_t i = 0; i < 4; ++i)
       spec.members.push_back({{kDefaultProceedOn, i}, "m", returns(XDP_PASS)});
-    return generate_fused(spec)->image.insns.size();
+    auto generated = generate_fused(spec);
+    EXPECT_TRUE(generated) << generated.error().str();
+    return generated ? generated->image.insns.size() : size_t{0};
   };
   EXPECT_EQ(size(CounterLayout::entered_then_verdict) - size(CounterLayout::verdict_carries_entry),
             4u * 4u)

@@ -369,20 +369,26 @@ TEST_P(RobustnessLarge, SixteenWritersAndFourReaders) {
       }
     });
   const auto start = std::chrono::steady_clock::now();
+  // Every write must succeed: the writers wait for the interface's lock as long as it takes
+  // (the default --wait, 30 s, is shorter than 16 writers' queue under TCG, where a write
+  // takes 2-3 s).
+  const std::vector<std::string> wait = {"--wait", "3600"};
+  auto write = [&](std::vector<std::string> args) {
+    args.insert(args.end(), wait.begin(), wait.end());
+    note(cli_.run(args), failed_writes);
+  };
   std::vector<std::thread> writers;
   for (int w = 0; w < 16; ++w)
     writers.emplace_back([&, w] {
       const std::string label = "w" + std::to_string(w);
+      const std::vector<std::string> add = {"add", iface,        prog_path("xdp_count"), "--name",
+                                            label, "--priority", std::to_string(20 + w)};
       for (int i = 0; i < 25; ++i) {
-        note(cli_.run({"add", iface, prog_path("xdp_count"), "--name", label, "--priority",
-                       std::to_string(20 + w)}),
-             failed_writes);
-        note(cli_.run({"remove", iface, label}), failed_writes);
+        write(add);
+        write({"remove", iface, label});
         writes += 2;
       }
-      note(cli_.run({"add", iface, prog_path("xdp_count"), "--name", label, "--priority",
-                     std::to_string(20 + w)}),
-           failed_writes);
+      write(add);
       ++writes;
     });
   for (auto &t : writers)
