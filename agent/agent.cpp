@@ -5,8 +5,8 @@
 #include "agent/log.h"
 #include "agent/metrics.h"
 #include "agent/status_board.h"
+#include "common/netns.h"
 #include "dispatcher/stale_chains.h"
-#include "manifests/netns.h"
 
 #include <systemd/sd-daemon.h>
 #include <xdpchain/apply.h>
@@ -76,7 +76,7 @@ Result<ApplyReport> remove_target(const ChainTarget &target, const ChainOptions 
 }
 
 bool interface_present(const ChainTarget &target) {
-  auto index = manifests::interface_index(target.spec.interface, target.netns);
+  auto index = interface_index(target.spec.interface, target.netns);
   return index && *index != 0;
 }
 
@@ -239,7 +239,7 @@ void Agent::reconcile_all(Reason reason) {
 
 void Agent::reconcile(const ChainTarget &target, Reason reason) {
   const std::string key = interface_key(target);
-  auto index = manifests::interface_index(target.spec.interface, target.netns);
+  auto index = interface_index(target.spec.interface, target.netns);
   if (!index || *index == 0) {
     if (ifindex_.erase(key) || reason == Reason::start)
       log_info(describe(target) + ": waiting for the interface to appear");

@@ -1,6 +1,6 @@
 #include "agent/link_watch.h"
 
-#include "manifests/netns.h"
+#include "common/netns.h"
 
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
@@ -49,7 +49,7 @@ unsigned long netns_inode(const std::string &netns) {
 }
 
 Result<std::unique_ptr<LinkWatch>> LinkWatch::open(const std::string &netns) {
-  auto scope = manifests::NetnsScope::enter(netns);
+  auto scope = NetnsScope::enter(netns);
   if (!scope) return std::move(scope).error();
   std::unique_ptr<LinkWatch> watch(new LinkWatch(netns, agent::netns_inode(netns)));
   watch->sock_ = nl_socket_alloc();

@@ -5,10 +5,10 @@
 #include "cli/command_registry.h"
 #include "cli/json_output.h"
 #include "cli/report.h"
+#include "common/netns.h"
 #include "manifests/delta_text.h"
 #include "manifests/interface_selection.h"
 #include "manifests/load.h"
-#include "manifests/netns.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -35,7 +35,7 @@ struct TargetDiff {
 // Compares one interface with its document, inside the document's network namespace.
 Result<TargetDiff> diff_target(const ChainTarget &target, const dispatcher::ChainOptions &options) {
   std::string frame = target.origin + ": chain '" + target.name + "'";
-  auto scope = manifests::NetnsScope::enter(target.netns);
+  auto scope = NetnsScope::enter(target.netns);
   if (!scope) return std::move(scope).error().wrap(frame);
   TargetDiff diff;
   dispatcher::ChainSpec desired = target.spec;

@@ -4,8 +4,8 @@
 #include "cli/command_registry.h"
 #include "cli/json_output.h"
 #include "cli/report.h"
+#include "compiler/object_cache.h"
 #include "manifests/emit.h"
-#include "manifests/object_cache.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -51,7 +51,7 @@ Result<std::string> export_chain(const ExportOptions &opts, const GlobalOptions 
   manifests::EmitOptions emit;
   emit.name = opts.name;
   emit.netns = global.netns;
-  emit.source_of = manifests::cached_object_source; // .lisp members: their source file
+  emit.source_of = compiler::cached_object_source; // .lisp members: their source file
   emit.comment = "xdpchain" + (global.netns.empty() ? "" : " --netns " + global.netns) +
                  " export " + opts.interface + ": apply this file to reproduce the chain";
   return manifests::emit_manifest(*spec, emit);

@@ -5,7 +5,7 @@
 #include "cli/command_line.h"
 #include "cli/report.h"
 #include "common/libbpf_log.h"
-#include "manifests/netns.h"
+#include "common/netns.h"
 
 #include <cstdlib>
 #include <optional>
@@ -20,9 +20,9 @@ int main(int argc, char **argv) {
   global.json = scanned.json;
   if (const char *bpffs = std::getenv("XDPCHAIN_BPFFS")) // set by tests/vm/run-in-vm.sh
     global.bpffs_root = std::string(bpffs) + "/xdpchain";
-  static std::optional<xdpchain::manifests::NetnsScope> netns;
+  static std::optional<xdpchain::NetnsScope> netns;
   configure_command_line(app, global, [](const std::string &name) {
-    auto scope = xdpchain::manifests::NetnsScope::enter(name);
+    auto scope = xdpchain::NetnsScope::enter(name);
     if (!scope) throw CLI::ValidationError("--netns", scope.error().str());
     netns.emplace(std::move(*scope));
   });

@@ -1,8 +1,8 @@
 #include "cli/object_source.h"
 
+#include "compiler/compile.h"
+#include "compiler/object_cache.h"
 #include "ext/program_object.h"
-#include "manifests/lisp_compiler.h"
-#include "manifests/object_cache.h"
 
 #include <filesystem>
 
@@ -17,9 +17,9 @@ Result<std::string> materialize_object(const std::string &path) {
   if (absolute.extension() == ".lisp") {
     // Same path the manifests use: the same source always lands at the same object path, so
     // re-adding an unchanged source is recognised as unchanged.
-    auto elf = manifests::compile_lisp(absolute.string());
+    auto elf = compiler::compile_file(absolute.string());
     if (!elf) return std::move(elf).error();
-    auto stored = manifests::store_object(*elf, manifests::default_object_cache(), object);
+    auto stored = compiler::store_object(*elf, compiler::default_object_cache(), object);
     if (!stored) return stored;
     object = std::move(*stored);
   }

@@ -75,7 +75,9 @@ private:
 
 } // namespace
 
-int flock_wake_signal() { return SIGRTMAX - 2; }
+int flock_wake_signal() {
+  return SIGRTMAX - 2;
+}
 
 int flock_exclusive_in_order(int fd, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

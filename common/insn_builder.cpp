@@ -41,13 +41,13 @@ void InsnBuilder::ld_imm64(Reg dst, uint64_t imm) {
   insns_.push_back(make(0, 0, 0, 0, static_cast<int32_t>(imm >> 32)));
 }
 
-void InsnBuilder::ld_map_fd(Reg dst, int map_fd) {
-  insns_.push_back(make(BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0, map_fd));
+void InsnBuilder::ld_map_fd(Reg dst, MapRef map) {
+  insns_.push_back(make(BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0, map.get()));
   insns_.push_back(make(0, 0, 0, 0, 0));
 }
 
-void InsnBuilder::ld_map_value(Reg dst, int map_fd, uint32_t offset) {
-  insns_.push_back(make(BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_VALUE, 0, map_fd));
+void InsnBuilder::ld_map_value(Reg dst, MapRef map, uint32_t offset) {
+  insns_.push_back(make(BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_VALUE, 0, map.get()));
   insns_.push_back(make(0, 0, 0, 0, static_cast<int32_t>(offset)));
 }
 

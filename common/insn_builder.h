@@ -2,6 +2,7 @@
 // compiler. Jumps and local calls name a Label; offsets are resolved once, in assemble().
 #pragma once
 
+#include "common/fd.h"
 #include "common/result.h"
 
 #include <linux/bpf.h>
@@ -39,8 +40,8 @@ public:
 
   // 64-bit immediates (two instruction slots).
   void ld_imm64(Reg dst, uint64_t imm);
-  void ld_map_fd(Reg dst, int map_fd);
-  void ld_map_value(Reg dst, int map_fd, uint32_t offset);
+  void ld_map_fd(Reg dst, MapRef map);
+  void ld_map_value(Reg dst, MapRef map, uint32_t offset);
 
   // Memory. `size` is BPF_B, BPF_H, BPF_W or BPF_DW.
   void ldx(uint8_t size, Reg dst, Reg src, int16_t off);

@@ -17,16 +17,16 @@ template <typename Info> Result<Info> object_info(int fd, const char *what) {
 
 } // namespace
 
-Result<bpf_prog_info> prog_info(int prog_fd) {
-  return object_info<bpf_prog_info>(prog_fd, "program info");
+Result<bpf_prog_info> prog_info(ProgRef prog) {
+  return object_info<bpf_prog_info>(prog.get(), "program info");
 }
 
-Result<bpf_map_info> map_info(int map_fd) {
-  return object_info<bpf_map_info>(map_fd, "map info");
+Result<bpf_map_info> map_info(MapRef map) {
+  return object_info<bpf_map_info>(map.get(), "map info");
 }
 
-Result<bpf_link_info> link_info(int link_fd) {
-  return object_info<bpf_link_info>(link_fd, "link info");
+Result<bpf_link_info> link_info(LinkRef link) {
+  return object_info<bpf_link_info>(link.get(), "link info");
 }
 
 } // namespace xdpchain

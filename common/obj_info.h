@@ -2,14 +2,15 @@
 // a program's, a map's or a link's info.
 #pragma once
 
+#include "common/fd.h"
 #include "common/result.h"
 
 #include <linux/bpf.h>
 
 namespace xdpchain {
 
-Result<bpf_prog_info> prog_info(int prog_fd);
-Result<bpf_map_info> map_info(int map_fd);
-Result<bpf_link_info> link_info(int link_fd);
+Result<bpf_prog_info> prog_info(ProgRef prog);
+Result<bpf_map_info> map_info(MapRef map);
+Result<bpf_link_info> link_info(LinkRef link);
 
 } // namespace xdpchain

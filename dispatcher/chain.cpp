@@ -34,17 +34,8 @@ ChainSpec spec_from_config(const std::string &interface, const ChainConfig &conf
   spec.mode = config.mode;
   spec.backend = config.backend;
   spec.counters = config.counters;
-  for (const auto &slot : config.slots) {
-    MemberSpec member;
-    member.label = slot.label;
-    member.object_path = slot.object_path;
-    member.program = slot.program;
-    member.priority = slot.priority;
-    member.proceed_on = slot.proceed_on;
-    member.pin_root = slot.pin_root;
-    member.map_pins = slot.map_pins;
-    spec.members.push_back(std::move(member));
-  }
+  for (const auto &slot : config.slots)
+    spec.members.push_back(spec_of(slot));
   return spec;
 }
 
@@ -61,8 +52,8 @@ Error backend_refused(Backend backend, Error error) {
   return refused;
 }
 
-Result<Fd> open_or_create_counters(const StateDir &dir) {
-  auto pinned = open_pin(dir.counters_path());
+Result<MapFd> open_or_create_counters(const StateDir &dir) {
+  auto pinned = open_map_pin(dir.counters_path());
   if (pinned) return pinned;
   if (pinned.error().err() != ENOENT) return pinned;
   auto created = create_counters_map();
@@ -85,10 +76,9 @@ Status detach_chain(const StateDir &dir, CurrentChain &current) {
 // pinned link (after removing a foreign program when told to).
 Status swap_in(const StateDir &dir, const InterfaceRef &iface, const CurrentChain &current,
                const BuiltGeneration &built, Mode mode, const AttachedProgram &foreign) {
-  if (current.present)
-    return swap_xdp_link(current.link.get(), built.program.get(), current.dispatcher.get());
+  if (current.present) return swap_xdp_link(current.link, built.program, current.dispatcher);
   if (foreign.prog_id != 0) XDPC_TRY(detach_netlink_program(iface.ifindex, foreign.mode));
-  auto link = create_xdp_link(iface.ifindex, iface.name, built.program.get(), mode);
+  auto link = create_xdp_link(iface.ifindex, iface.name, built.program, mode);
   if (!link) return std::move(link).error();
   return pin_fd(link->get(), dir.link_path()); // on failure the link closes and detaches
 }
@@ -132,10 +122,10 @@ public:
   Backend preferred_backend() override { return automatic_backend(probe_freplace()); }
   Result<std::vector<Counters>> counter_values(CounterLayout layout) override {
     if (dir_.path().empty()) return std::vector<Counters>(kCounterBlocks);
-    auto pinned = open_pin(dir_.counters_path());
+    auto pinned = open_map_pin(dir_.counters_path());
     if (!pinned && pinned.error().err() == ENOENT) return std::vector<Counters>(kCounterBlocks);
     if (!pinned) return std::move(pinned).error();
-    return read_counters(pinned->get(), layout);
+    return read_counters(*pinned, layout);
   }
   // The object opened for desired member `index` (when the plan loads it).
   std::optional<ext::ProgramObject> take_object(size_t index) {
@@ -207,7 +197,7 @@ Result<ApplyReport> apply_locked(const ChainSpec &desired, const InterfaceRef &i
 
   auto counters = open_or_create_counters(dir);
   if (!counters) return std::move(counters).error();
-  plan.counters_fd = counters->get();
+  plan.counters = *counters;
 
   auto built = plan.backend == Backend::freplace ? build_freplace_generation(plan, dir)
                : plan.backend == Backend::fused  ? build_fused_generation(plan, dir)
@@ -347,11 +337,11 @@ Status restore_locked(LockedInterface &locked, uint32_t previous) {
     return Error(ErrorKind::conflict, "the chain was removed meanwhile; its previous "
                                       "generation cannot be put back");
   if (current.dispatcher_id != previous) {
-    auto kept = open_pin(locked.dir.generation_path(previous) + "/dispatcher");
+    auto kept = open_prog_pin(locked.dir.generation_path(previous) + "/dispatcher");
     if (!kept)
       return std::move(kept).error().wrap("previous generation (dispatcher prog id " +
                                           std::to_string(previous) + ")");
-    XDPC_TRY(swap_xdp_link(current.link.get(), kept->get(), current.dispatcher.get()));
+    XDPC_TRY(swap_xdp_link(current.link, *kept, current.dispatcher));
   }
   auto now = read_current_chain(locked.dir);
   if (!now) return std::move(now).error();
@@ -383,9 +373,9 @@ namespace {
 uint32_t attached_generation(const InterfaceRef &iface, const ChainOptions &options) {
   auto dir = StateDir::open(options.bpffs_root, iface, false);
   if (!dir) return 0;
-  auto link = open_pin(dir->link_path());
+  auto link = open_link_pin(dir->link_path());
   if (!link) return 0;
-  auto info = xdp_link_info(link->get());
+  auto info = xdp_link_info(*link);
   return info ? info->prog_id : 0;
 }
 
@@ -448,28 +438,23 @@ Result<ChainStatus> read_status_once(const std::string &interface, const ChainOp
     status.foreign_program = attached->prog_id ? attached->describe() : "";
 
   std::vector<Counters> counters(kCounterBlocks);
-  if (auto counters_fd = open_pin(dir->counters_path()); counters_fd)
-    if (auto read = read_counters(counters_fd->get(), counter_layout(current.config.backend)); read)
+  if (auto counters_map = open_map_pin(dir->counters_path()); counters_map)
+    if (auto read = read_counters(*counters_map, counter_layout(current.config.backend)); read)
       counters = std::move(*read);
-  Fd prog_array;
+  MapFd prog_array;
   if (current.config.backend == Backend::tailcall)
-    if (auto fd = open_pin(current.generation_path + "/prog_array"); fd)
+    if (auto fd = open_map_pin(current.generation_path + "/prog_array"); fd)
       prog_array = std::move(*fd);
 
   for (size_t slot = 0; slot < current.config.slots.size(); ++slot) {
     const SlotRecord &record = current.config.slots[slot];
     MemberStatus member;
-    member.label = record.label;
-    member.object_path = record.object_path;
-    member.program = record.program;
-    member.object_hash = record.object_hash;
-    member.priority = record.priority;
-    member.proceed_on = record.proceed_on;
+    static_cast<ChainMember &>(member) = record;
     member.prog_id = record.member_prog_id;
     member.counters = subtract(counters[record.counter_index % kCounterBlocks], record.baseline);
     if (current.config.backend == Backend::freplace) {
-      if (auto link = open_pin(slot_pin(current.generation_path, slot, "link")); link) {
-        if (auto info = link_info(link->get()); info) {
+      if (auto link = open_link_pin(slot_pin(current.generation_path, slot, "link")); link) {
+        if (auto info = link_info(*link); info) {
           member.link_id = info->id;
           member.attached = info->prog_id == record.member_prog_id;
         }

@@ -80,11 +80,11 @@ Status put(int fd, uint32_t key, const void *record) {
 
 } // namespace
 
-Result<Fd> write_config_map(const ChainConfig &config) {
+Result<MapFd> write_config_map(const ChainConfig &config) {
   int raw_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpc_config", sizeof(uint32_t),
                               kConfigRecordSize, config.slots.size() + 1, nullptr);
   if (raw_fd < 0) return Error::from_errno("create chain config map", errno);
-  Fd fd(raw_fd);
+  MapFd fd(raw_fd);
 
   std::vector<uint8_t> record(kConfigRecordSize, 0);
   RawHeader header{};
@@ -125,10 +125,10 @@ Result<Fd> write_config_map(const ChainConfig &config) {
   return fd;
 }
 
-Result<ChainConfig> read_config_map(int map_fd) {
+Result<ChainConfig> read_config_map(MapRef config_map) {
   std::vector<uint8_t> record(kConfigRecordSize);
   uint32_t key = 0;
-  if (bpf_map_lookup_elem(map_fd, &key, record.data()) != 0)
+  if (bpf_map_lookup_elem(config_map.get(), &key, record.data()) != 0)
     return Error::from_errno("read chain config", errno);
   RawHeader header;
   std::memcpy(&header, record.data(), sizeof header);
@@ -157,7 +157,7 @@ Result<ChainConfig> read_config_map(int map_fd) {
   config.counters = header.counters_off == 0;
   for (uint32_t i = 0; i < header.slot_count; ++i) {
     key = i + 1;
-    if (bpf_map_lookup_elem(map_fd, &key, record.data()) != 0)
+    if (bpf_map_lookup_elem(config_map.get(), &key, record.data()) != 0)
       return Error::from_errno("read chain config slot " + std::to_string(i), errno);
     RawSlot raw;
     std::memcpy(&raw, record.data(), sizeof raw);

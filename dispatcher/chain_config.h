@@ -16,20 +16,13 @@ namespace xdpchain::dispatcher {
 inline constexpr uint32_t kConfigVersion = 1;
 inline constexpr uint32_t kConfigRecordSize = 1024;
 
-struct SlotRecord {
-  std::string label;
-  std::string program;
-  std::string object_path;
-  uint64_t object_hash = 0;
-  int32_t priority = kDefaultPriority;
-  ActionMask proceed_on = kDefaultProceedOn;
+// A member (label, object, priority, continue set, pins) and where the chain keeps it.
+struct SlotRecord : ChainMember {
   uint32_t counter_index = 0;
   uint32_t member_prog_id = 0;
   uint32_t sequence = 0; // order added: the last tie-break
   bool frags = false;
-  Counters baseline;            // counter values when the member joined
-  std::string pin_root;         // LIBBPF_PIN_BY_NAME directory the member was loaded with
-  std::vector<MapPin> map_pins; // explicit map pins it was loaded with
+  Counters baseline; // counter values when the member joined
 };
 
 struct ChainConfig {
@@ -42,7 +35,7 @@ struct ChainConfig {
 };
 
 // Creates the map, writes `config` and freezes it.
-Result<Fd> write_config_map(const ChainConfig &config);
-Result<ChainConfig> read_config_map(int map_fd);
+Result<MapFd> write_config_map(const ChainConfig &config);
+Result<ChainConfig> read_config_map(MapRef config_map);
 
 } // namespace xdpchain::dispatcher

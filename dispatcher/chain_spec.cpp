@@ -13,6 +13,18 @@ constexpr const char *kActionNames[] = {"aborted", "drop", "pass", "tx", "redire
 
 } // namespace
 
+MemberSpec spec_of(const ChainMember &member) {
+  MemberSpec spec;
+  spec.label = member.label;
+  spec.object_path = member.object_path;
+  spec.program = member.program;
+  spec.priority = member.priority;
+  spec.proceed_on = member.proceed_on;
+  spec.map_pins = member.map_pins;
+  spec.pin_root = member.pin_root;
+  return spec;
+}
+
 const char *to_string(Mode mode) {
   return mode == Mode::native ? "native" : "generic";
 }

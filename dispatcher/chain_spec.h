@@ -10,6 +10,7 @@ using xdpchain::action_from_string;
 using xdpchain::ActionMask;
 using xdpchain::actions_to_string;
 using xdpchain::Backend;
+using xdpchain::ChainMember;
 using xdpchain::ChainSpec;
 using xdpchain::kDefaultPriority;
 using xdpchain::kDefaultProceedOn;
@@ -21,6 +22,7 @@ using xdpchain::kMinPriority;
 using xdpchain::MapPin;
 using xdpchain::MemberSpec;
 using xdpchain::Mode;
+using xdpchain::spec_of;
 using xdpchain::to_string;
 using xdpchain::valid_label;
 

@@ -9,13 +9,44 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 
 namespace xdpchain::dispatcher {
 
-Result<Fd> open_pin(const std::string &path) {
-  int fd = bpf_obj_get(path.c_str());
-  if (fd < 0) return Error::from_errno("open pin '" + path + "'", errno);
-  return Fd(fd);
+namespace {
+
+// What a pin holds, from the descriptor's fdinfo: a program has a "prog_type:" line, a map
+// "map_type:", a link "link_type:" (every kernel since 5.x; the anon inode's name is not
+// stable: "bpf_link" on 6.1, "bpf-link" on 6.18).
+bool fdinfo_has(int fd, const std::string &key) {
+  std::ifstream info("/proc/self/fdinfo/" + std::to_string(fd));
+  for (std::string line; std::getline(info, line);)
+    if (line.compare(0, key.size(), key) == 0) return true;
+  return false;
+}
+
+template <class Kind>
+Result<OwnedFd<Kind>> open_pin_of(const std::string &path, const char *key, const char *what) {
+  Fd fd(bpf_obj_get(path.c_str()));
+  if (!fd) return Error::from_errno("open pin '" + path + "'", errno);
+  if (!fdinfo_has(fd.get(), key))
+    return Error(ErrorKind::conflict, "pin '" + path + "' is not a BPF " + what)
+        .hint("the state directory was changed by something other than xdpchain");
+  return OwnedFd<Kind>(fd.release());
+}
+
+} // namespace
+
+Result<ProgFd> open_prog_pin(const std::string &path) {
+  return open_pin_of<fd_kind::prog>(path, "prog_type:", "program");
+}
+
+Result<MapFd> open_map_pin(const std::string &path) {
+  return open_pin_of<fd_kind::map>(path, "map_type:", "map");
+}
+
+Result<LinkFd> open_link_pin(const std::string &path) {
+  return open_pin_of<fd_kind::link>(path, "link_type:", "link");
 }
 
 Status pin_fd(int fd, const std::string &path) {
@@ -58,25 +89,25 @@ Status check_link_target(const StateDir &dir, const XdpLinkInfo &info) {
 
 Result<CurrentChain> read_current_chain(const StateDir &dir) {
   CurrentChain current;
-  auto link = open_pin(dir.link_path());
+  auto link = open_link_pin(dir.link_path());
   if (!link) {
     if (link.error().err() == ENOENT) return current;
     return std::move(link).error();
   }
-  auto info = xdp_link_info(link->get());
+  auto info = xdp_link_info(*link);
   if (!info) return std::move(info).error();
   if (info->ifindex == 0) return current; // defunct: the interface went away
   XDPC_TRY(check_link_target(dir, *info));
   current.link = std::move(*link);
   current.link_id = info->link_id;
   current.dispatcher_id = info->prog_id;
-  current.dispatcher = Fd(bpf_prog_get_fd_by_id(info->prog_id));
+  current.dispatcher = ProgFd(bpf_prog_get_fd_by_id(info->prog_id));
   if (!current.dispatcher) return Error::from_errno("open the attached dispatcher", errno);
   current.generation_path = dir.generation_path(info->prog_id);
-  auto config_fd = open_pin(current.generation_path + "/config");
+  auto config_fd = open_map_pin(current.generation_path + "/config");
   if (!config_fd)
     return std::move(config_fd).error().wrap("chain state in '" + dir.path() + "' is damaged");
-  auto config = read_config_map(config_fd->get());
+  auto config = read_config_map(*config_fd);
   if (!config) return std::move(config).error();
   current.config = std::move(*config);
   current.present = true;

@@ -13,8 +13,8 @@ namespace xdpchain::dispatcher {
 
 struct CurrentChain {
   bool present = false;
-  Fd link;       // the pinned XDP link
-  Fd dispatcher; // the program the link runs (freplace dispatcher or tail-call root)
+  LinkFd link;       // the pinned XDP link
+  ProgFd dispatcher; // the program the link runs (freplace dispatcher or tail-call root)
   uint32_t dispatcher_id = 0;
   uint32_t link_id = 0;
   std::string generation_path;
@@ -27,8 +27,12 @@ Result<CurrentChain> read_current_chain(const StateDir &dir);
 // interface went away. Call with the lock held.
 void collect_garbage(const StateDir &dir, const CurrentChain &current);
 
-// Opens a pinned object; Error not_found when the pin is missing.
-Result<Fd> open_pin(const std::string &path);
+// Opens a pinned object of the kind the caller expects; Error not_found when the pin is
+// missing, invalid_state when something else is pinned there (a hostile or damaged state
+// directory).
+Result<ProgFd> open_prog_pin(const std::string &path);
+Result<MapFd> open_map_pin(const std::string &path);
+Result<LinkFd> open_link_pin(const std::string &path);
 Status pin_fd(int fd, const std::string &path);
 
 } // namespace xdpchain::dispatcher

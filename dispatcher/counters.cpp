@@ -42,7 +42,7 @@ Result<CountersBtf> counters_btf() {
 
 } // namespace
 
-Result<Fd> create_counters_map() {
+Result<MapFd> create_counters_map() {
   auto btf = counters_btf(); // a kernel without BTF still gets the map, unnamed
   LIBBPF_OPTS(bpf_map_create_opts, opts);
   if (btf) {
@@ -53,7 +53,7 @@ Result<Fd> create_counters_map() {
   int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "xdpc_counters", sizeof(uint32_t),
                           kCountersValueSize, 1, btf ? &opts : nullptr);
   if (fd < 0) return Error::from_errno("create counters map", errno);
-  return Fd(fd);
+  return MapFd(fd);
 }
 
 Counters decode_block(const uint64_t *words, CounterLayout layout) {
@@ -68,12 +68,12 @@ Counters decode_block(const uint64_t *words, CounterLayout layout) {
   return c;
 }
 
-Result<std::vector<Counters>> read_counters(int counters_fd, CounterLayout layout) {
+Result<std::vector<Counters>> read_counters(MapRef counters, CounterLayout layout) {
   int cpus = libbpf_num_possible_cpus();
   if (cpus <= 0) return Error::from_errno("count possible CPUs", -cpus);
   std::vector<uint64_t> values(static_cast<size_t>(cpus) * kCountersValueSize / 8);
   uint32_t key = 0;
-  if (bpf_map_lookup_elem(counters_fd, &key, values.data()) != 0)
+  if (bpf_map_lookup_elem(counters.get(), &key, values.data()) != 0)
     return Error::from_errno("read counters map", errno);
   const size_t words_per_cpu = kCountersValueSize / 8;
   std::vector<uint64_t> sums(words_per_cpu, 0);

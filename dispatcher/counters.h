@@ -11,11 +11,11 @@
 
 namespace xdpchain::dispatcher {
 
-Result<Fd> create_counters_map();
+Result<MapFd> create_counters_map();
 // One block's words (dispatcher_spec.h) as counts, in the layout the chain's code writes.
 Counters decode_block(const uint64_t *words, CounterLayout layout);
 // Sums over CPUs; one Counters per block.
-Result<std::vector<Counters>> read_counters(int counters_fd, CounterLayout layout);
+Result<std::vector<Counters>> read_counters(MapRef counters, CounterLayout layout);
 Counters subtract(const Counters &now, const Counters &baseline);
 
 } // namespace xdpchain::dispatcher

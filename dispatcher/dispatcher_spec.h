@@ -2,6 +2,7 @@
 // generators (freplace_generator.h, tailcall_generator.h) are pure: no syscalls.
 #pragma once
 
+#include "common/fd.h"
 #include "dispatcher/chain_spec.h"
 
 #include <linux/bpf.h>
@@ -20,7 +21,7 @@ struct SlotSpec {
 struct DispatcherSpec {
   std::vector<SlotSpec> slots;
   bool frags = false;
-  int counters_map_fd = -1; // per-CPU array, one entry of kCounterBlocks blocks
+  MapRef counters_map; // per-CPU array, one entry of kCounterBlocks blocks
 };
 
 // A program ready for BPF_PROG_LOAD.

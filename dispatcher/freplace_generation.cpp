@@ -14,28 +14,28 @@ namespace xdpchain::dispatcher {
 namespace {
 
 Result<ext::Extension> member_extension(PlannedMember &member, const GenerationPlan &plan,
-                                        int dispatcher_fd, size_t slot) {
+                                        ProgRef dispatcher, size_t slot) {
   if (!member.object) {
-    auto fd = open_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "prog"));
+    auto fd = open_prog_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "prog"));
     if (!fd) return std::move(fd).error();
     return ext::Extension::from_fd(std::move(*fd));
   }
-  return ext::Extension::load(std::move(*member.object), dispatcher_fd, slot_function_name(slot),
+  return ext::Extension::load(std::move(*member.object), dispatcher, slot_function_name(slot),
                               plan.frags);
 }
 
-Status link_members(GenerationPlan &plan, int dispatcher_fd, const std::string &path) {
+Status link_members(GenerationPlan &plan, ProgRef dispatcher, const std::string &path) {
   for (size_t slot = 0; slot < plan.members.size(); ++slot) {
     PlannedMember &member = plan.members[slot];
     const std::string where = "program '" + member.record.label + "'";
-    auto extension = member_extension(member, plan, dispatcher_fd, slot);
+    auto extension = member_extension(member, plan, dispatcher, slot);
     if (!extension) return std::move(extension).error().wrap(where);
-    auto link_id = extension->attach_to(dispatcher_fd, slot_function_name(slot));
+    auto link_id = extension->attach_to(dispatcher, slot_function_name(slot));
     if (!link_id) return std::move(link_id).error().wrap(where);
     auto link = extension->take_link(*link_id);
     if (!link) return std::move(link).error().wrap(where);
     XDPC_TRY(link->pin(slot_pin(path, slot, "link")));
-    XDPC_TRY(pin_fd(extension->fd(), slot_pin(path, slot, "prog")));
+    XDPC_TRY(pin_fd(extension->fd().get(), slot_pin(path, slot, "prog")));
     member.record.member_prog_id = extension->id();
     member.record.frags = plan.frags;
   }
@@ -47,14 +47,14 @@ Status link_members(GenerationPlan &plan, int dispatcher_fd, const std::string &
 Result<BuiltGeneration> build_freplace_generation(GenerationPlan &plan, const StateDir &dir) {
   DispatcherSpec spec;
   spec.frags = plan.frags;
-  spec.counters_map_fd = plan.counters_fd;
+  spec.counters_map = plan.counters;
   for (const auto &member : plan.members)
     spec.slots.push_back({member.record.proceed_on, member.record.counter_index});
   auto image = generate_freplace_dispatcher(spec);
   if (!image) return std::move(image).error();
   auto built = start_generation(*image, dir);
   if (!built) return built;
-  Status linked = link_members(plan, built->program.get(), built->path);
+  Status linked = link_members(plan, built->program, built->path);
   return finish_generation(std::move(*built), std::move(linked));
 }
 

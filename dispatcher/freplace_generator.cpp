@@ -34,7 +34,7 @@ Result<ProgramImage> generate_freplace_dispatcher(const DispatcherSpec &spec) {
   for (size_t i = 0; i < spec.slots.size(); ++i)
     stubs.push_back(b.new_label());
 
-  emit_prologue(b, spec.counters_map_fd);
+  emit_prologue(b, spec.counters_map);
   // After a slot with an empty continue set nothing runs and the verifier refuses code
   // nothing reaches. Only the last slot may have one: the planner refuses it anywhere else
   // (check_members_after_final), since every slot's stub must be called.

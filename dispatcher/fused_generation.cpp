@@ -27,7 +27,7 @@ Error verifier_refused(Error error, const FusedImage &fused, const GenerationPla
 Result<BuiltGeneration> build_fused_generation(GenerationPlan &plan, const StateDir &dir) {
   std::vector<MemberCode> codes;
   FusedSpec spec;
-  spec.counters_map_fd = plan.counting ? plan.counters_fd : -1;
+  spec.counters_map = plan.counting ? plan.counters : MapRef();
   spec.frags = plan.frags;
   for (PlannedMember &member : plan.members) {
     auto code = member_code(member, plan, "fused");
@@ -48,7 +48,7 @@ Result<BuiltGeneration> build_fused_generation(GenerationPlan &plan, const State
     if (pinned) pinned = pin_fd(codes[slot].insns_map.get(), slot_pin(built->path, slot, "insns"));
     if (pinned) pinned = pin_member_prog_arrays(codes[slot], built->path, slot);
     if (!pinned) break;
-    auto info = ext::program_info(codes[slot].program.get());
+    auto info = ext::program_info(codes[slot].program);
     if (!info)
       pinned = std::move(info).error();
     else

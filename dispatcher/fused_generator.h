@@ -22,7 +22,7 @@ struct FusedMemberSpec {
 
 struct FusedSpec {
   std::vector<FusedMemberSpec> members; // in run order
-  int counters_map_fd = -1;             // -1: no counters
+  MapRef counters_map;                  // invalid: no counters
   CounterLayout layout = counter_layout(Backend::fused);
   bool frags = false;
 };

@@ -17,7 +17,7 @@ std::string slot_pin(const std::string &generation_path, size_t slot, const char
 Result<BuiltGeneration> start_generation(const ProgramImage &image, const StateDir &dir) {
   auto program = load_program(image);
   if (!program) return std::move(program).error();
-  auto info = ext::program_info(program->get());
+  auto info = ext::program_info(*program);
   if (!info) return std::move(info).error();
   BuiltGeneration built;
   built.program = std::move(*program);

@@ -32,12 +32,12 @@ struct GenerationPlan {
   uint32_t generation = 0;
   std::vector<PlannedMember> members;  // in run order
   std::string current_generation_path; // where reused programs are pinned now
-  int counters_fd = -1;
+  MapRef counters;
   bool counting = true; // false: the generated code does not count (fused backend only)
 };
 
 struct BuiltGeneration {
-  Fd program; // what the interface's link will run
+  ProgFd program; // what the interface's link will run
   uint32_t program_id = 0;
   std::string path;
 };

@@ -6,6 +6,7 @@
 #include "ext/extension.h"
 
 #include <bpf/bpf.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,11 +18,12 @@ Result<MemberCode> member_code(PlannedMember &member, const GenerationPlan &plan
                                const char *backend) {
   MemberCode code;
   if (!member.object) {
-    auto prog = open_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "prog"));
+    auto prog = open_prog_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "prog"));
     if (!prog) return std::move(prog).error();
-    auto insns_map = open_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "insns"));
+    auto insns_map =
+        open_map_pin(slot_pin(plan.current_generation_path, member.reuse_slot, "insns"));
     if (!insns_map) return std::move(insns_map).error();
-    auto insns = load_member_insns(insns_map->get());
+    auto insns = load_member_insns(*insns_map);
     if (!insns) return std::move(insns).error();
     code.program = std::move(*prog);
     code.insns_map = std::move(*insns_map);
@@ -40,7 +42,7 @@ Result<MemberCode> member_code(PlannedMember &member, const GenerationPlan &plan
   auto stored = store_member_insns(code.insns.insns);
   if (!stored) return std::move(stored).error();
   code.insns_map = std::move(*stored);
-  code.program = Fd(dup(object.prog_fd()));
+  code.program = ProgFd(fcntl(object.prog_fd().get(), F_DUPFD_CLOEXEC, 0));
   if (!code.program) return Error::from_errno("dup program fd", errno);
   return code;
 }
@@ -51,7 +53,7 @@ Status pin_member_prog_arrays(const MemberCode &code, const std::string &generat
   for (const bpf_insn &insn : code.insns.insns) {
     if (insn.code != (BPF_LD | BPF_DW | BPF_IMM) || insn.src_reg != BPF_PSEUDO_MAP_FD) continue;
     if (pinned.count(insn.imm)) continue;
-    auto info = map_info(insn.imm);
+    auto info = map_info(MapRef(insn.imm));
     if (!info) return std::move(info).error();
     if (info->type != BPF_MAP_TYPE_PROG_ARRAY) continue;
     const std::string what = "tail_calls" + std::to_string(pinned.size());

@@ -11,8 +11,8 @@
 namespace xdpchain::dispatcher {
 
 struct MemberCode {
-  Fd program;   // the member loaded on its own
-  Fd insns_map; // its final instructions, for later generations
+  ProgFd program;  // the member loaded on its own
+  MapFd insns_map; // its final instructions, for later generations
   LoadedInsns insns;
 };
 

@@ -16,7 +16,7 @@ bool is_map_ld_imm64(const bpf_insn &insn) {
 }
 
 Result<uint32_t> map_id_of(int fd) {
-  auto info = map_info(fd);
+  auto info = map_info(MapRef(fd));
   if (!info) return std::move(info).error();
   return info->id;
 }
@@ -35,7 +35,7 @@ Status check_rehostable(const std::vector<bpf_insn> &insns) {
   return {};
 }
 
-Result<Fd> store_member_insns(const std::vector<bpf_insn> &insns) {
+Result<MapFd> store_member_insns(const std::vector<bpf_insn> &insns) {
   std::vector<bpf_insn> stored = insns;
   for (auto &insn : stored) {
     if (!is_map_ld_imm64(insn)) continue;
@@ -44,7 +44,7 @@ Result<Fd> store_member_insns(const std::vector<bpf_insn> &insns) {
     insn.imm = static_cast<int32_t>(*id);
   }
   uint32_t size = stored.size() * sizeof(bpf_insn);
-  Fd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpc_insns", 4, size, 1, nullptr));
+  MapFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xdpc_insns", 4, size, 1, nullptr));
   if (!fd) return Error::from_errno("create instruction map", errno);
   uint32_t key = 0;
   if (bpf_map_update_elem(fd.get(), &key, stored.data(), BPF_ANY) != 0)
@@ -53,18 +53,18 @@ Result<Fd> store_member_insns(const std::vector<bpf_insn> &insns) {
   return fd;
 }
 
-Result<LoadedInsns> load_member_insns(int map_fd) {
-  auto read = map_info(map_fd);
+Result<LoadedInsns> load_member_insns(MapRef insns_map) {
+  auto read = map_info(insns_map);
   if (!read) return std::move(read).error().wrap("instruction map");
   const bpf_map_info &info = *read;
   LoadedInsns loaded;
   loaded.insns.resize(info.value_size / sizeof(bpf_insn));
   uint32_t key = 0;
-  if (bpf_map_lookup_elem(map_fd, &key, loaded.insns.data()) != 0)
+  if (bpf_map_lookup_elem(insns_map.get(), &key, loaded.insns.data()) != 0)
     return Error::from_errno("read instructions", errno);
   for (auto &insn : loaded.insns) {
     if (!is_map_ld_imm64(insn)) continue;
-    Fd fd(bpf_map_get_fd_by_id(static_cast<uint32_t>(insn.imm)));
+    MapFd fd(bpf_map_get_fd_by_id(static_cast<uint32_t>(insn.imm)));
     if (!fd) return Error::from_errno("open map id " + std::to_string(insn.imm), errno);
     insn.imm = fd.get();
     loaded.map_fds.push_back(std::move(fd));

@@ -15,12 +15,12 @@ namespace xdpchain::dispatcher {
 // Refuses instructions the tail-call backend cannot re-host, with the reason.
 Status check_rehostable(const std::vector<bpf_insn> &insns);
 // Creates a frozen map holding `insns` with map fds replaced by map ids.
-Result<Fd> store_member_insns(const std::vector<bpf_insn> &insns);
+Result<MapFd> store_member_insns(const std::vector<bpf_insn> &insns);
 
 struct LoadedInsns {
   std::vector<bpf_insn> insns; // map fds valid while `map_fds` lives
-  std::vector<Fd> map_fds;
+  std::vector<MapFd> map_fds;
 };
-Result<LoadedInsns> load_member_insns(int map_fd);
+Result<LoadedInsns> load_member_insns(MapRef insns_map);
 
 } // namespace xdpchain::dispatcher

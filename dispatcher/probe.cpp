@@ -28,7 +28,7 @@ FeatureResult refused(const std::string &what, int err) {
           what + ": refused by kernel (" + strerrorname_np(err) + ": " + std::strerror(err) + ")"};
 }
 
-Result<Fd> load_pass_program(bool frags) {
+Result<ProgFd> load_pass_program(bool frags) {
   bpf::InsnBuilder b;
   b.mov64_imm(bpf::R0, XDP_PASS);
   b.exit_insn();
@@ -40,7 +40,7 @@ Result<Fd> load_pass_program(bool frags) {
 }
 
 // An extension `int probe(struct xdp_md *ctx) { return XDP_PASS; }` for stub slot0.
-int load_probe_extension(int target_fd, uint32_t target_btf_id, Fd &btf_fd) {
+int load_probe_extension(ProgRef target, uint32_t target_btf_id, Fd &btf_fd) {
   bpf::BtfBuilder btf;
   bpf_func_info info{0, btf.func("probe", btf.xdp_func_proto(), bpf::Linkage::global)};
   auto loaded = btf.load();
@@ -54,7 +54,7 @@ int load_probe_extension(int target_fd, uint32_t target_btf_id, Fd &btf_fd) {
   b.exit_insn();
   auto insns = *b.assemble();
   LIBBPF_OPTS(bpf_prog_load_opts, opts);
-  opts.attach_prog_fd = static_cast<uint32_t>(target_fd);
+  opts.attach_prog_fd = static_cast<uint32_t>(target.get());
   opts.prog_btf_fd = static_cast<uint32_t>(btf_fd.get());
   opts.attach_btf_id = target_btf_id;
   opts.func_info = &info;
@@ -69,25 +69,26 @@ FeatureResult run_freplace_probe() {
   if (!counters) return {false, counters.error().str()};
   DispatcherSpec spec;
   spec.slots.push_back(SlotSpec{});
-  spec.counters_map_fd = counters->get();
+  spec.counters_map = *counters;
   auto image = generate_freplace_dispatcher(spec);
   if (!image) return {false, image.error().str()};
   auto dispatcher = load_program(*image);
   if (!dispatcher) return {false, "generated dispatcher refused: " + dispatcher.error().str()};
   // The stub slot0 is BTF type id of func_info[1].
   Fd btf_fd;
-  Fd ext(load_probe_extension(dispatcher->get(), image->func_info[1].type_id, btf_fd));
+  ProgFd ext(load_probe_extension(*dispatcher, image->func_info[1].type_id, btf_fd));
   if (!ext) return refused("load BPF_PROG_TYPE_EXT", errno);
   LIBBPF_OPTS(bpf_link_create_opts, opts, .target_btf_id = image->func_info[1].type_id);
-  Fd link(bpf_link_create(ext.get(), dispatcher->get(), static_cast<bpf_attach_type>(0), &opts));
+  LinkFd link(
+      bpf_link_create(ext.get(), dispatcher->get(), static_cast<bpf_attach_type>(0), &opts));
   if (!link) return refused("link extension to dispatcher stub", errno);
   return {true, "an extension loaded and linked to a generated dispatcher stub"};
 }
 
 FeatureResult run_tailcall_probe() {
-  Fd array(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xdpc_probe", 4, 4, 1, nullptr));
+  MapFd array(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xdpc_probe", 4, 4, 1, nullptr));
   if (!array) return refused("create prog array", errno);
-  auto image = generate_tailcall_root({array.get(), false});
+  auto image = generate_tailcall_root({array, false});
   if (!image) return {false, image.error().str()};
   auto root = load_program(*image);
   if (!root) return {false, "tail-call root refused: " + root.error().str()};
@@ -182,7 +183,7 @@ FeatureResult probe_mode(const std::string &interface, bool native) {
   }
   auto prog = load_pass_program(false);
   if (!prog) return {false, prog.error().str()};
-  auto link = create_xdp_link(iface->ifindex, interface, prog->get(), mode);
+  auto link = create_xdp_link(iface->ifindex, interface, *prog, mode);
   if (!link) return {false, link.error().str()};
   return {true, std::string("a pass-all program attached in ") + to_string(mode) +
                     " mode and was detached again"};

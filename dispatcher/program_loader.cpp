@@ -43,14 +43,14 @@ int prog_load(const ProgramImage &image, int btf_fd, char *log, uint32_t log_siz
 
 } // namespace
 
-Result<Fd> load_program(const ProgramImage &image) {
+Result<ProgFd> load_program(const ProgramImage &image) {
   auto btf = load_btf(image.btf);
   if (!btf) return std::move(btf).error().wrap("program '" + image.name + "'");
   int fd = prog_load(image, btf->valid() ? btf->get() : -1, nullptr, 0);
-  if (fd >= 0) return Fd(fd);
+  if (fd >= 0) return ProgFd(fd);
   int err = errno;
   std::string log(16 << 20, '\0');
-  Fd retry(prog_load(image, btf->valid() ? btf->get() : -1, log.data(), log.size()));
+  ProgFd retry(prog_load(image, btf->valid() ? btf->get() : -1, log.data(), log.size()));
   log.resize(std::strlen(log.c_str()));
   return Error::from_errno("load refused", err)
       .with_verifier_log(log)

@@ -8,6 +8,6 @@
 namespace xdpchain::dispatcher {
 
 // On refusal the error carries the verifier's log.
-Result<Fd> load_program(const ProgramImage &image);
+Result<ProgFd> load_program(const ProgramImage &image);
 
 } // namespace xdpchain::dispatcher

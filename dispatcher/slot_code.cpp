@@ -18,12 +18,12 @@ void emit_increment(InsnBuilder &b, Reg base, int16_t off) {
 
 } // namespace
 
-void emit_prologue(InsnBuilder &b, int counters_map_fd) {
+void emit_prologue(InsnBuilder &b, MapRef counters_map) {
   b.mov64_reg(R6, R1);
   b.st_imm(BPF_W, R10, -4, 0);
   b.mov64_reg(R2, R10);
   b.alu64_imm(BPF_ADD, R2, -4);
-  b.ld_map_fd(R1, counters_map_fd);
+  b.ld_map_fd(R1, counters_map);
   b.call_helper(BPF_FUNC_map_lookup_elem);
   b.mov64_reg(R7, R0);
 }

@@ -8,7 +8,7 @@
 namespace xdpchain::dispatcher {
 
 // r6 = ctx (saved from r1), r7 = pointer to this CPU's counter blocks or 0.
-void emit_prologue(bpf::InsnBuilder &b, int counters_map_fd);
+void emit_prologue(bpf::InsnBuilder &b, MapRef counters_map);
 // Counts a packet entering the slot whose block is `counter_index` (r7 may be 0).
 void emit_count_entry(bpf::InsnBuilder &b, uint32_t counter_index);
 // Counts the verdict in r0 for block `counter_index`; keeps r0.

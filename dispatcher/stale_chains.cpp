@@ -14,13 +14,13 @@ namespace {
 // Why no XDP link runs the chain in `dir`; nothing when one does (or when that cannot be
 // told, which is never a reason to delete).
 std::optional<std::string> stale_reason(const StateDir &dir) {
-  auto link = open_pin(dir.link_path());
+  auto link = open_link_pin(dir.link_path());
   if (!link)
     return link.error().err() == ENOENT
                ? std::optional<std::string>("no XDP link (a command was stopped before "
                                             "attaching the chain)")
                : std::nullopt;
-  auto info = xdp_link_info(link->get());
+  auto info = xdp_link_info(*link);
   if (!info) return std::nullopt;
   if (info->ifindex == 0)
     return "its interface is gone (XDP link " + std::to_string(info->link_id) + " is defunct)";

@@ -291,8 +291,8 @@ Status StateDir::lock(std::chrono::milliseconds timeout) {
       return Error(ErrorKind::conflict,
                    "another command holds the lock on '" + path_ + "'" +
                        (holder ? " (pid " + std::to_string(holder) + ")" : "") +
-                       "; gave up after " +
-                       std::to_string(timeout.count() / 1000.0).substr(0, 5) + " s")
+                       "; gave up after " + std::to_string(timeout.count() / 1000.0).substr(0, 5) +
+                       " s")
           .hint("wait longer with --wait SECONDS");
     }
     if (err != 0) return Error::from_errno("lock '" + path_ + "'", err);

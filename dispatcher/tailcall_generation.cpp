@@ -16,7 +16,7 @@ namespace xdpchain::dispatcher {
 
 namespace {
 
-Status add_members(GenerationPlan &plan, int prog_array_fd, const std::string &path) {
+Status add_members(GenerationPlan &plan, MapRef prog_array, const std::string &path) {
   for (size_t slot = 0; slot < plan.members.size(); ++slot) {
     PlannedMember &member = plan.members[slot];
     const std::string where = "program '" + member.record.label + "'";
@@ -27,8 +27,8 @@ Status add_members(GenerationPlan &plan, int prog_array_fd, const std::string &p
     spec.slot = {member.record.proceed_on, member.record.counter_index};
     spec.position = slot;
     spec.last = slot + 1 == plan.members.size();
-    spec.prog_array_fd = prog_array_fd;
-    spec.counters_map_fd = plan.counters_fd;
+    spec.prog_array = prog_array;
+    spec.counters_map = plan.counters;
     spec.frags = plan.frags;
     spec.member_insns = code->insns.insns;
     auto image = generate_tailcall_entry(spec);
@@ -37,14 +37,14 @@ Status add_members(GenerationPlan &plan, int prog_array_fd, const std::string &p
     if (!entry) return std::move(entry).error().wrap(where + ": entry program");
     uint32_t key = slot;
     int entry_fd = entry->get();
-    if (bpf_map_update_elem(prog_array_fd, &key, &entry_fd, BPF_ANY) != 0)
+    if (bpf_map_update_elem(prog_array.get(), &key, &entry_fd, BPF_ANY) != 0)
       return Error::from_errno("insert entry program into the prog array", errno).wrap(where);
     XDPC_TRY(pin_fd(code->program.get(), slot_pin(path, slot, "prog")));
     XDPC_TRY(pin_fd(entry->get(), slot_pin(path, slot, "entry")));
     XDPC_TRY(pin_fd(code->insns_map.get(), slot_pin(path, slot, "insns")));
     if (Status arrays = pin_member_prog_arrays(*code, path, slot); !arrays)
       return std::move(arrays).error().wrap(where);
-    auto info = ext::program_info(code->program.get());
+    auto info = ext::program_info(code->program);
     if (!info) return std::move(info).error().wrap(where);
     member.record.member_prog_id = info->id;
   }
@@ -54,15 +54,15 @@ Status add_members(GenerationPlan &plan, int prog_array_fd, const std::string &p
 } // namespace
 
 Result<BuiltGeneration> build_tailcall_generation(GenerationPlan &plan, const StateDir &dir) {
-  Fd prog_array(
+  MapFd prog_array(
       bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xdpc_chain", 4, 4, plan.members.size(), nullptr));
   if (!prog_array) return Error::from_errno("create prog array", errno);
-  auto image = generate_tailcall_root({prog_array.get(), plan.frags});
+  auto image = generate_tailcall_root({prog_array, plan.frags});
   if (!image) return std::move(image).error();
   auto built = start_generation(*image, dir);
   if (!built) return built;
   Status filled = pin_fd(prog_array.get(), built->path + "/prog_array");
-  if (filled) filled = add_members(plan, prog_array.get(), built->path);
+  if (filled) filled = add_members(plan, prog_array, built->path);
   return finish_generation(std::move(*built), std::move(filled));
 }
 

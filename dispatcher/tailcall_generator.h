@@ -10,7 +10,7 @@
 namespace xdpchain::dispatcher {
 
 struct TailcallRootSpec {
-  int prog_array_fd = -1;
+  MapRef prog_array;
   bool frags = false;
 };
 
@@ -18,8 +18,8 @@ struct TailcallEntrySpec {
   SlotSpec slot;
   uint32_t position = 0; // index in the prog array
   bool last = false;     // no tail call after this member
-  int prog_array_fd = -1;
-  int counters_map_fd = -1;
+  MapRef prog_array;
+  MapRef counters_map;
   bool frags = false;
   // The member's final instructions (relocated, map fds embedded, subprograms appended).
   std::vector<bpf_insn> member_insns;

@@ -46,16 +46,16 @@ Result<AttachedProgram> query_attached(int ifindex) {
     attached.prog_id = opts.hw_prog_id;
   }
   if (attached.prog_id == 0) return attached;
-  Fd fd(bpf_prog_get_fd_by_id(attached.prog_id));
+  ProgFd fd(bpf_prog_get_fd_by_id(attached.prog_id));
   if (fd) {
-    if (auto info = prog_info(fd.get()); info) attached.name = info->name;
+    if (auto info = prog_info(fd); info) attached.name = info->name;
   }
   attached.libxdp_dispatcher = attached.name == "xdp_dispatcher";
   return attached;
 }
 
-Result<XdpLinkInfo> xdp_link_info(int link_fd) {
-  auto read = link_info(link_fd);
+Result<XdpLinkInfo> xdp_link_info(LinkRef link) {
+  auto read = link_info(link);
   if (!read) return std::move(read).error().wrap("read XDP link");
   const bpf_link_info &info = *read;
   if (info.type != BPF_LINK_TYPE_XDP)
@@ -63,10 +63,10 @@ Result<XdpLinkInfo> xdp_link_info(int link_fd) {
   return XdpLinkInfo{info.id, info.prog_id, static_cast<int>(info.xdp.ifindex)};
 }
 
-Result<Fd> create_xdp_link(int ifindex, const std::string &ifname, int prog_fd, Mode mode) {
+Result<LinkFd> create_xdp_link(int ifindex, const std::string &ifname, ProgRef prog, Mode mode) {
   LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = mode_flag(mode));
-  int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
-  if (fd >= 0) return Fd(fd);
+  int fd = bpf_link_create(prog.get(), ifindex, BPF_XDP, &opts);
+  if (fd >= 0) return LinkFd(fd);
   int err = errno;
   Error error = Error::from_errno(std::string("attach in ") + to_string(mode) + " mode", err);
   error.wrap("interface '" + ifname + "'");
@@ -83,10 +83,10 @@ Result<Fd> create_xdp_link(int ifindex, const std::string &ifname, int prog_fd, 
   return error;
 }
 
-Status swap_xdp_link(int link_fd, int new_prog_fd, int old_prog_fd) {
+Status swap_xdp_link(LinkRef link, ProgRef new_prog, ProgRef old_prog) {
   LIBBPF_OPTS(bpf_link_update_opts, opts, .flags = BPF_F_REPLACE,
-              .old_prog_fd = static_cast<uint32_t>(old_prog_fd));
-  if (bpf_link_update(link_fd, new_prog_fd, &opts) != 0) {
+              .old_prog_fd = static_cast<uint32_t>(old_prog.get()));
+  if (bpf_link_update(link.get(), new_prog.get(), &opts) != 0) {
     int err = errno;
     if (err == EPERM || err == EEXIST)
       return Error(ErrorKind::conflict, "the interface's dispatcher changed underneath us", err);

@@ -27,12 +27,12 @@ struct XdpLinkInfo {
   uint32_t prog_id = 0;
   int ifindex = 0; // 0: the interface went away, the link is defunct
 };
-Result<XdpLinkInfo> xdp_link_info(int link_fd);
+Result<XdpLinkInfo> xdp_link_info(LinkRef link);
 
 // Creates an XDP link in `mode`. A clear error names the other mode when this one is refused.
-Result<Fd> create_xdp_link(int ifindex, const std::string &ifname, int prog_fd, Mode mode);
-// Swaps the link's program to `new_prog_fd` only if it still runs `old_prog_fd`.
-Status swap_xdp_link(int link_fd, int new_prog_fd, int old_prog_fd);
+Result<LinkFd> create_xdp_link(int ifindex, const std::string &ifname, ProgRef prog, Mode mode);
+// Swaps the link's program to `new_prog` only if it still runs `old_prog`.
+Status swap_xdp_link(LinkRef link, ProgRef new_prog, ProgRef old_prog);
 // Detaches a netlink-attached program (used only with --force on a foreign program).
 Status detach_netlink_program(int ifindex, Mode mode);
 

@@ -12,14 +12,14 @@
 
 namespace xdpchain::ext {
 
-Result<ProgramInfo> program_info(int prog_fd) {
-  auto info = prog_info(prog_fd);
+Result<ProgramInfo> program_info(ProgRef prog) {
+  auto info = prog_info(prog);
   if (!info) return std::move(info).error();
   return ProgramInfo{info->id, info->type, info->btf_id, info->name};
 }
 
-Result<uint32_t> function_btf_id(int prog_fd, const std::string &func_name) {
-  auto info = program_info(prog_fd);
+Result<uint32_t> function_btf_id(ProgRef prog, const std::string &func_name) {
+  auto info = program_info(prog);
   if (!info) return std::move(info).error();
   if (info->btf_id == 0)
     return Error(ErrorKind::invalid_argument,
@@ -40,9 +40,9 @@ Result<uint32_t> function_btf_id(int prog_fd, const std::string &func_name) {
   return static_cast<uint32_t>(id);
 }
 
-Result<Extension> Extension::load(ProgramObject object, int target_fd, const std::string &func_name,
-                                  bool frags) {
-  auto target = program_info(target_fd);
+Result<Extension> Extension::load(ProgramObject object, ProgRef target_prog,
+                                  const std::string &func_name, bool frags) {
+  auto target = program_info(target_prog);
   if (!target) return std::move(target).error().wrap("extension target");
   if (target->type == BPF_PROG_TYPE_EXT)
     return Error(ErrorKind::invalid_argument,
@@ -50,20 +50,20 @@ Result<Extension> Extension::load(ProgramObject object, int target_fd, const std
                      ") is itself an extension (BPF_PROG_TYPE_EXT): the kernel allows only one "
                      "level of replacement")
         .wrap("program '" + object.program_name() + "'");
-  auto func = function_btf_id(target_fd, func_name);
+  auto func = function_btf_id(target_prog, func_name);
   if (!func) return std::move(func).error().wrap("program '" + object.program_name() + "'");
-  XDPC_TRY(object.load_as_extension(target_fd, func_name, frags));
+  XDPC_TRY(object.load_as_extension(target_prog, func_name, frags));
 
   Extension ext;
-  ext.target_fd_ = Fd(fcntl(target_fd, F_DUPFD_CLOEXEC, 0));
+  ext.target_fd_ = ProgFd(fcntl(target_prog.get(), F_DUPFD_CLOEXEC, 0));
   if (!ext.target_fd_) return Error::from_errno("dup target fd", errno);
   ext.target_func_ = func_name;
   ext.object_ = std::move(object);
   return ext;
 }
 
-Result<Extension> Extension::from_fd(Fd prog_fd) {
-  auto info = program_info(prog_fd.get());
+Result<Extension> Extension::from_fd(ProgFd prog_fd) {
+  auto info = program_info(prog_fd);
   if (!info) return std::move(info).error();
   if (info->type != BPF_PROG_TYPE_EXT)
     return Error(ErrorKind::invalid_argument,
@@ -73,8 +73,8 @@ Result<Extension> Extension::from_fd(Fd prog_fd) {
   return ext;
 }
 
-int Extension::fd() const {
-  return object_ ? object_->prog_fd() : prog_fd_.get();
+ProgRef Extension::fd() const {
+  return object_ ? object_->prog_fd() : prog_fd_.ref();
 }
 
 uint32_t Extension::id() const {
@@ -84,17 +84,17 @@ uint32_t Extension::id() const {
 
 Result<LinkId> Extension::attach() {
   if (!target_fd_) return Error(ErrorKind::invalid_argument, "extension: no load-time target");
-  return attach_to(target_fd_.get(), target_func_);
+  return attach_to(target_fd_, target_func_);
 }
 
-Result<LinkId> Extension::attach_to(int target_fd, const std::string &func_name) {
-  auto btf_id = function_btf_id(target_fd, func_name);
+Result<LinkId> Extension::attach_to(ProgRef target, const std::string &func_name) {
+  auto btf_id = function_btf_id(target, func_name);
   if (!btf_id) return std::move(btf_id).error();
   LIBBPF_OPTS(bpf_link_create_opts, opts, .target_btf_id = *btf_id);
-  int link_fd = bpf_link_create(fd(), target_fd, static_cast<bpf_attach_type>(0), &opts);
+  int link_fd = bpf_link_create(fd().get(), target.get(), static_cast<bpf_attach_type>(0), &opts);
   if (link_fd < 0)
     return Error::from_errno("attach extension to function '" + func_name + "'", errno);
-  Link link{Fd(link_fd)};
+  Link link{LinkFd(link_fd)};
   LinkId id = link.id();
   // Without its id the link could not be found again (and two would share id 0): undo it.
   if (id == 0)

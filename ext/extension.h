@@ -24,31 +24,31 @@ struct ProgramInfo {
   uint32_t btf_id = 0;
   std::string name;
 };
-Result<ProgramInfo> program_info(int prog_fd);
+Result<ProgramInfo> program_info(ProgRef prog);
 
-// BTF id of global function `func_name` in the loaded program `prog_fd`.
-Result<uint32_t> function_btf_id(int prog_fd, const std::string &func_name);
+// BTF id of global function `func_name` in the loaded program `prog`.
+Result<uint32_t> function_btf_id(ProgRef prog, const std::string &func_name);
 
 class Extension {
 public:
-  // Loads `object`'s chosen program as an extension of `target_fd`'s `func_name`. Refuses
+  // Loads `object`'s chosen program as an extension of `target`'s `func_name`. Refuses
   // a target that is itself an extension (the kernel allows one level of replacement only).
-  static Result<Extension> load(ProgramObject object, int target_fd, const std::string &func_name,
+  static Result<Extension> load(ProgramObject object, ProgRef target, const std::string &func_name,
                                 bool frags);
   // Adopts an already loaded extension (e.g. opened from a bpffs pin).
-  static Result<Extension> from_fd(Fd prog_fd);
+  static Result<Extension> from_fd(ProgFd prog);
 
   Extension(Extension &&) noexcept = default;
   Extension &operator=(Extension &&) noexcept = default;
   ~Extension() { unload(); }
 
-  int fd() const;
+  ProgRef fd() const;
   uint32_t id() const;
 
   // Links to the target given at load time.
   Result<LinkId> attach();
   // Links to another program's global function with the same prototype (kernel 5.10+).
-  Result<LinkId> attach_to(int target_fd, const std::string &func_name);
+  Result<LinkId> attach_to(ProgRef target, const std::string &func_name);
   // Detaches an owned link: the target's original function runs again.
   Status detach(LinkId link);
   // Moves an owned link out; dropping it detaches, unless it is pinned first.
@@ -60,8 +60,8 @@ private:
   Extension() = default;
 
   std::optional<ProgramObject> object_; // set when loaded from an object file
-  Fd prog_fd_;                          // set when adopted from an fd
-  Fd target_fd_;                        // load-time target (our own dup)
+  ProgFd prog_fd_;                      // set when adopted from an fd
+  ProgFd target_fd_;                    // load-time target (our own dup)
   std::string target_func_;
   std::map<LinkId, Link> links_;
 };

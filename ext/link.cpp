@@ -23,7 +23,7 @@ Link::~Link() {
 
 uint32_t Link::id() const {
   if (!fd_.valid()) return 0;
-  auto info = link_info(fd_.get());
+  auto info = link_info(fd_);
   return info ? info->id : 0;
 }
 
@@ -44,7 +44,7 @@ Status Link::detach() {
   return {};
 }
 
-Fd Link::release() {
+LinkFd Link::release() {
   kept_ = true;
   return std::move(fd_);
 }

@@ -13,12 +13,12 @@ namespace xdpchain::ext {
 class Link {
 public:
   Link() = default;
-  explicit Link(Fd fd) : fd_(std::move(fd)) {}
+  explicit Link(LinkFd fd) : fd_(std::move(fd)) {}
   Link(Link &&) noexcept = default;
   Link &operator=(Link &&other) noexcept;
   ~Link();
 
-  int fd() const { return fd_.get(); }
+  LinkRef fd() const { return fd_.ref(); }
   bool valid() const { return fd_.valid(); }
   // The kernel's id for this link (0 when unknown).
   uint32_t id() const;
@@ -28,10 +28,10 @@ public:
   // Detaches now (the replaced function or hook gets its original program back).
   Status detach();
   // Hands the fd to the caller: dropping this object no longer detaches.
-  Fd release();
+  LinkFd release();
 
 private:
-  Fd fd_;
+  LinkFd fd_;
   bool kept_ = false; // pinned or released: don't detach on drop
 };
 

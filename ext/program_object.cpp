@@ -285,12 +285,12 @@ Status ProgramObject::load(const char *what) {
   return {};
 }
 
-Status ProgramObject::load_as_extension(int target_fd, const std::string &func_name, bool frags) {
+Status ProgramObject::load_as_extension(ProgRef target, const std::string &func_name, bool frags) {
   bpf_program__set_type(prog_, BPF_PROG_TYPE_EXT);
   bpf_program__set_expected_attach_type(prog_, static_cast<bpf_attach_type>(0));
   uint32_t flags = bpf_program__flags(prog_) & ~BPF_F_XDP_HAS_FRAGS;
   bpf_program__set_flags(prog_, flags | (frags ? BPF_F_XDP_HAS_FRAGS : 0));
-  if (int err = bpf_program__set_attach_target(prog_, target_fd, func_name.c_str()); err)
+  if (int err = bpf_program__set_attach_target(prog_, target.get(), func_name.c_str()); err)
     return Error::from_errno("cannot target function '" + func_name + "'", err)
         .wrap("program '" + program_name_ + "' (" + path_ + ")");
   return load("load as extension (BPF_PROG_TYPE_EXT)");
@@ -304,8 +304,8 @@ Status ProgramObject::load_as_xdp(bool frags) {
   return load("load as XDP program");
 }
 
-int ProgramObject::prog_fd() const {
-  return bpf_program__fd(prog_);
+ProgRef ProgramObject::prog_fd() const {
+  return ProgRef(bpf_program__fd(prog_));
 }
 
 std::vector<bpf_insn> ProgramObject::final_insns() const {

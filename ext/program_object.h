@@ -4,6 +4,7 @@
 // dispatcher stub) or for the tail-call backend (as a plain XDP program).
 #pragma once
 
+#include "common/fd.h"
 #include "common/result.h"
 
 #include <linux/bpf.h>
@@ -55,15 +56,15 @@ public:
   bool declared_extension() const { return declared_extension_; }
   const RunConfig &run_config() const { return run_config_; }
 
-  // Loads the object with the chosen program as an extension of `target_fd`'s global
+  // Loads the object with the chosen program as an extension of `target`'s global
   // function `func_name`. `frags` must match the target program.
-  Status load_as_extension(int target_fd, const std::string &func_name, bool frags);
+  Status load_as_extension(ProgRef target, const std::string &func_name, bool frags);
   // Loads the object with the chosen program as an XDP program.
   Status load_as_xdp(bool frags);
 
   // After a load: the chosen program's fd (owned by the object) and its final, relocated
   // instructions (map fds embedded, subprograms appended).
-  int prog_fd() const;
+  ProgRef prog_fd() const;
   std::vector<bpf_insn> final_insns() const;
   bpf_object *object() const { return obj_; }
   bpf_program *program() const { return prog_; }

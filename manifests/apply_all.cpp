@@ -2,8 +2,8 @@
 // apply.h). `xdpchain apply` is a thin shell over it.
 #include <xdpchain/apply.h>
 
+#include "common/netns.h"
 #include "dispatcher/chain.h"
-#include "manifests/netns.h"
 
 #include <cerrno>
 
@@ -21,7 +21,7 @@ Result<ApplyReport> apply_target(const ChainTarget &target, const ChainSpec &des
                                  const ChainOptions &options,
                                  const dispatcher::ApplyOptions &apply_options,
                                  ChainSpec *previous) {
-  auto scope = manifests::NetnsScope::enter(target.netns);
+  auto scope = NetnsScope::enter(target.netns);
   if (!scope) return std::move(scope).error().wrap(frame(target));
   ChainOptions chain_options = options;
   chain_options.replace_foreign = options.replace_foreign || target.force;
@@ -48,7 +48,7 @@ struct Applied {
 Status undo_target(const ChainTarget &target, const Applied &applied, const ChainOptions &options) {
   if (!applied.report.swapped) return {};
   if (applied.report.status.present || applied.report.previous_dispatcher_prog_id == 0) {
-    auto scope = manifests::NetnsScope::enter(target.netns);
+    auto scope = NetnsScope::enter(target.netns);
     if (!scope) return std::move(scope).error().wrap(frame(target));
     Status restored = dispatcher::restore_previous(
         target.spec.interface, applied.report.previous_dispatcher_prog_id, options);
@@ -65,7 +65,7 @@ Status undo_target(const ChainTarget &target, const Applied &applied, const Chai
 }
 
 void release_target(const ChainTarget &target, const ChainOptions &options) {
-  auto scope = manifests::NetnsScope::enter(target.netns);
+  auto scope = NetnsScope::enter(target.netns);
   if (scope) (void)dispatcher::release_previous(target.spec.interface, options);
 }
 

@@ -1,7 +1,7 @@
 #include "manifests/convert.h"
 
-#include "manifests/lisp_compiler.h"
-#include "manifests/object_cache.h"
+#include "compiler/compile.h"
+#include "compiler/object_cache.h"
 #include "manifests/schema.h"
 
 namespace xdpchain::manifests {
@@ -35,8 +35,9 @@ class Converter {
 public:
   Converter(const ManifestFile &file, const ConvertOptions &options)
       : file_(file), options_(options) {
-    if (!options_.compile) options_.compile = compile_lisp;
-    if (options_.object_cache.empty()) options_.object_cache = default_object_cache();
+    if (!options_.compile)
+      options_.compile = [](const std::string &path) { return compiler::compile_file(path); };
+    if (options_.object_cache.empty()) options_.object_cache = compiler::default_object_cache();
   }
 
   Result<std::vector<ChainTarget>> run() {
@@ -102,9 +103,10 @@ private:
       if (done == path) return object;
     auto bytes = options_.compile(path);
     if (!bytes) return std::move(bytes).error();
-    auto object = options_.staging_dir.empty()
-                      ? store_object(*bytes, options_.object_cache, path)
-                      : find_object(*bytes, options_.object_cache, options_.staging_dir, path);
+    auto object =
+        options_.staging_dir.empty()
+            ? compiler::store_object(*bytes, options_.object_cache, path)
+            : compiler::find_object(*bytes, options_.object_cache, options_.staging_dir, path);
     if (!object) return std::move(object).error();
     compiled_.emplace_back(path, *object);
     return *object;

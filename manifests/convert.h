@@ -20,9 +20,9 @@ using xdpchain::ChainTarget;
 using xdpchain::InterfaceSelection;
 
 struct ConvertOptions {
-  // Compiles a .lisp file to BPF ELF bytes; unset = compile_lisp() (the compiler module).
+  // Compiles a .lisp file to BPF ELF bytes; unset = compiler::compile_file.
   std::function<Result<std::vector<uint8_t>>(const std::string &path)> compile;
-  // Where compiled objects are stored; empty = default_object_cache().
+  // Where compiled objects are stored; empty = compiler::default_object_cache().
   std::string object_cache;
   // Read-only use (`diff`): when set, compiled objects not already in object_cache go here
   // instead, and object_cache is not written (find_object).

@@ -1,6 +1,6 @@
 #include "manifests/interface_selection.h"
 
-#include "manifests/netns.h"
+#include "common/netns.h"
 
 #include <fnmatch.h>
 #include <net/if.h>

@@ -3,9 +3,9 @@
 // code (dispatcher/chain.h), the same the CLI verbs and apply_all() run.
 #include <xdpchain/chain.h>
 
+#include "common/netns.h"
 #include "dispatcher/chain.h"
 #include "dispatcher/state_dir.h"
-#include "manifests/netns.h"
 
 namespace xdpchain {
 
@@ -37,11 +37,11 @@ Result<Chain> Chain::open(const std::string &interface, const std::string &netns
   state->netns_name = netns;
   state->options = options;
   if (!netns.empty()) {
-    auto held = manifests::open_netns(netns);
+    auto held = open_netns(netns);
     if (!held) return std::move(held).error();
     state->netns = std::move(*held);
   }
-  auto scope = manifests::NetnsScope::enter(state->netns, netns);
+  auto scope = NetnsScope::enter(state->netns, netns);
   if (!scope) return std::move(scope).error();
   auto iface = dispatcher::resolve_interface(interface);
   if (!iface && !netns.empty())
@@ -75,7 +75,7 @@ const std::string &Chain::netns() const {
 
 Result<ChainStatus> Chain::status() const {
   if (!state_) return moved_from();
-  auto scope = manifests::NetnsScope::enter(state_->netns, state_->netns_name);
+  auto scope = NetnsScope::enter(state_->netns, state_->netns_name);
   if (!scope) return std::move(scope).error();
   return dispatcher::read_status(state_->interface, state_->options);
 }
@@ -84,7 +84,7 @@ Result<ApplyReport> Chain::plan(const ChainSpec &desired) const {
   if (!state_) return moved_from();
   auto spec = for_interface(desired, state_->interface);
   if (!spec) return std::move(spec).error();
-  auto scope = manifests::NetnsScope::enter(state_->netns, state_->netns_name);
+  auto scope = NetnsScope::enter(state_->netns, state_->netns_name);
   if (!scope) return std::move(scope).error();
   dispatcher::ApplyOptions plan_only;
   plan_only.dry_run = true;
@@ -95,14 +95,14 @@ Result<ApplyReport> Chain::apply(const ChainSpec &desired) {
   if (!state_) return moved_from();
   auto spec = for_interface(desired, state_->interface);
   if (!spec) return std::move(spec).error();
-  auto scope = manifests::NetnsScope::enter(state_->netns, state_->netns_name);
+  auto scope = NetnsScope::enter(state_->netns, state_->netns_name);
   if (!scope) return std::move(scope).error();
   return dispatcher::apply(*spec, state_->options);
 }
 
 Result<ApplyReport> Chain::edit(const Edit &change) {
   if (!state_) return moved_from();
-  auto scope = manifests::NetnsScope::enter(state_->netns, state_->netns_name);
+  auto scope = NetnsScope::enter(state_->netns, state_->netns_name);
   if (!scope) return std::move(scope).error();
   const std::string &interface = state_->interface;
   return dispatcher::change(

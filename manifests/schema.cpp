@@ -31,11 +31,6 @@ std::optional<dispatcher::Backend> read_backend(const std::string &text) {
   return std::nullopt;
 }
 
-std::string netns_path(const std::string &name) {
-  if (!name.empty() && name[0] == '/') return name;
-  return std::string(kNetnsDir) + "/" + name;
-}
-
 bool valid_object_name(const std::string &name) {
   if (name.empty() || name.size() > 253) return false;
   for (char c : name)

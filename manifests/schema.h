@@ -21,17 +21,12 @@ inline constexpr int kMaxPriority = dispatcher::kMaxPriority;
 // kernel refuses freplace, so the tighter tail-call limit applies only when asked for).
 inline constexpr int kMaxProgramsAuto = dispatcher::kMaxMembersFreplace;
 
-// Network namespaces given by name live here (as `ip netns add` makes them).
-inline constexpr const char *kNetnsDir = "/run/netns";
-
 // A plain (unquoted) decimal integer, optionally signed.
 std::optional<long long> read_integer(const Scalar &scalar);
 // "native" | "generic"
 std::optional<dispatcher::Mode> read_mode(const std::string &text);
 // "auto" | "freplace" | "tailcall"
 std::optional<dispatcher::Backend> read_backend(const std::string &text);
-// Path of the network namespace `name`: kept as is when absolute, else under kNetnsDir.
-std::string netns_path(const std::string &name);
 // Kubernetes object name (DNS subdomain: lower-case alphanumerics, '-', '.'; max 253).
 bool valid_object_name(const std::string &name);
 // Program name: a label in the chain and part of bpffs pin names. Letters, digits, '_',

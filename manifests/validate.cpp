@@ -2,9 +2,9 @@
 
 #include "manifests/interface_selection.h"
 
+#include "common/netns.h"
 #include "dispatcher/chain_spec.h"
 #include "manifests/key_check.h"
-#include "manifests/netns.h"
 #include "manifests/schema.h"
 
 #include <linux/magic.h>

@@ -48,6 +48,23 @@ struct MemberSpec {
   std::string pin_root;
 };
 
+// A member as a chain runs it, every setting resolved (priority and continue set from the
+// spec, else the object's XDP_RUN_CONFIG, else the defaults). The one shape a member has in
+// the chain's stored config, in ChainStatus and in the planner; MemberSpec is what a caller
+// asks for, and spec_of turns a running member back into the spec that keeps it.
+struct ChainMember {
+  std::string label;
+  std::string object_path; // empty for a member given as bytes
+  std::string program;
+  uint64_t object_hash = 0; // content hash of the object when it was loaded
+  int priority = kDefaultPriority;
+  ActionMask proceed_on = kDefaultProceedOn;
+  std::vector<MapPin> map_pins;
+  std::string pin_root;
+};
+
+MemberSpec spec_of(const ChainMember &member);
+
 struct ChainSpec {
   std::string interface;
   Mode mode = Mode::native;

@@ -32,13 +32,8 @@ struct Counters {
   uint64_t other = 0;        // verdicts outside 0..4
 };
 
-struct MemberStatus {
-  std::string label;
-  std::string object_path;
-  std::string program;
-  uint64_t object_hash = 0; // content hash of the object file when it was loaded
-  int priority = 0;
-  ActionMask proceed_on = 0;
+// The member (label, object, priority, continue set...) and what the kernel says about it.
+struct MemberStatus : ChainMember {
   uint32_t prog_id = 0;       // the member's own program (EXT program, or the loaded XDP program)
   uint32_t entry_prog_id = 0; // tailcall backend: the generated entry program in the prog array
   uint32_t link_id = 0;       // freplace backend: the link to the dispatcher stub

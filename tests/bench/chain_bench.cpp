@@ -77,22 +77,23 @@ std::vector<double> ns_per_run_interleaved(const std::vector<int> &prog_fds) {
 }
 
 struct Tailcall {
-  Fd counters, array, root;
-  std::vector<Fd> entries;
+  MapFd counters, array;
+  ProgFd root;
+  std::vector<ProgFd> entries;
 };
 
 Tailcall tailcall_chain(int members, const std::vector<bpf_insn> &member_insns) {
   Tailcall t;
   t.counters = must(create_counters_map(), "counters");
-  t.array = Fd(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "bench", 4, 4, members, nullptr));
-  t.root = must(load_program(must(generate_tailcall_root({t.array.get(), false}), "root")), "root");
+  t.array = MapFd(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "bench", 4, 4, members, nullptr));
+  t.root = must(load_program(must(generate_tailcall_root({t.array, false}), "root")), "root");
   for (int i = 0; i < members; ++i) {
     TailcallEntrySpec spec;
     spec.slot = {kDefaultProceedOn, static_cast<uint32_t>(i)};
     spec.position = i;
     spec.last = i + 1 == members;
-    spec.prog_array_fd = t.array.get();
-    spec.counters_map_fd = t.counters.get();
+    spec.prog_array = t.array;
+    spec.counters_map = t.counters;
     spec.member_insns = member_insns;
     t.entries.push_back(must(load_program(must(generate_tailcall_entry(spec), "entry")), "entry"));
     uint32_t key = i;
@@ -102,18 +103,18 @@ Tailcall tailcall_chain(int members, const std::vector<bpf_insn> &member_insns) 
   return t;
 }
 
-Fd freplace_dispatcher(int members, int counters_fd) {
+ProgFd freplace_dispatcher(int members, MapRef counters) {
   DispatcherSpec spec;
-  spec.counters_map_fd = counters_fd;
+  spec.counters_map = counters;
   for (int i = 0; i < members; ++i)
     spec.slots.push_back({kDefaultProceedOn, uint32_t(i)});
   return must(load_program(must(generate_freplace_dispatcher(spec), "dispatcher")), "dispatcher");
 }
 
-Fd fused_chain(int members, const std::vector<bpf_insn> &member_insns, int counters_fd,
-               CounterLayout layout) {
+ProgFd fused_chain(int members, const std::vector<bpf_insn> &member_insns, MapRef counters,
+                   CounterLayout layout) {
   FusedSpec spec;
-  spec.counters_map_fd = counters_fd;
+  spec.counters_map = counters;
   spec.layout = layout;
   for (int i = 0; i < members; ++i)
     spec.members.push_back(
@@ -129,7 +130,7 @@ int main(int argc, char **argv) {
     auto program = must(ext::ProgramObject::open(object, {}), "open member object");
     if (auto s = program.load_as_xdp(false); !s) throw std::runtime_error(s.error().str());
     const std::vector<bpf_insn> member = program.final_insns();
-    double single = ns_per_run(program.prog_fd());
+    double single = ns_per_run(program.prog_fd().get());
 
     std::printf("xdpchain chain cost: BPF_PROG_TEST_RUN, 64-byte packet, %d runs x %d rounds "
                 "(median), member = %s\n\n",
@@ -137,7 +138,7 @@ int main(int argc, char **argv) {
     std::printf("%-34s %8s %10s %12s %14s\n", "variant", "members", "ns/packet", "x single",
                 "ns per member");
     std::printf("%-34s %8d %10.1f %12.2f %14s\n", "single program, no chain", 1, single, 1.0, "-");
-    Fd counters = must(create_counters_map(), "counters");
+    MapFd counters = must(create_counters_map(), "counters");
     std::map<int, double> tailcall_per_member;
     for (int n : {1, 2, 4, 10, 32}) {
       Tailcall chain = tailcall_chain(n, member);
@@ -147,7 +148,7 @@ int main(int argc, char **argv) {
                   (t - single) / n);
     }
     for (int n : {1, 2, 4, 10, 32, 64, 127}) {
-      Fd dispatcher = freplace_dispatcher(n, counters.get());
+      ProgFd dispatcher = freplace_dispatcher(n, counters);
       double t = ns_per_run(dispatcher.get());
       std::printf("%-34s %8d %10.1f %12.2f %14.1f\n", "freplace dispatcher (stubs)", n, t,
                   t / single, (t - single) / n);
@@ -172,11 +173,11 @@ int main(int argc, char **argv) {
     for (int n : {1, 2, 4, 10, 32, 64, 128}) {
       const int hops = std::min(n, 32);
       Tailcall tailcall = tailcall_chain(hops, member);
-      std::vector<Fd> fused;
-      std::vector<int> fds = {program.prog_fd(), tailcall.root.get()};
+      std::vector<ProgFd> fused;
+      std::vector<int> fds = {program.prog_fd().get(), tailcall.root.get()};
       for (const FusedVariant &variant : fused_variants) {
         fused.push_back(
-            fused_chain(n, member, variant.counting ? counters.get() : -1, variant.layout));
+            fused_chain(n, member, variant.counting ? counters.ref() : MapRef(), variant.layout));
         fds.push_back(fused.back().get());
       }
       std::vector<double> t = ns_per_run_interleaved(fds);

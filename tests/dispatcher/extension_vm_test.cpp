@@ -43,7 +43,7 @@ protected:
   }
   void build(const std::vector<ActionMask> &masks) {
     dispatcher::DispatcherSpec spec;
-    spec.counters_map_fd = counters_.get();
+    spec.counters_map = counters_;
     for (size_t i = 0; i < masks.size(); ++i)
       spec.slots.push_back({masks[i], uint32_t(i)});
     dispatcher_ = *dispatcher::load_program(*dispatcher::generate_freplace_dispatcher(spec));
@@ -52,12 +52,13 @@ protected:
     auto packet = test::PacketBuilder().ipv4("10.2.0.1", "10.2.0.2").icmp_echo().build();
     return test::test_run(dispatcher_.get(), packet).verdict;
   }
-  Fd counters_, dispatcher_;
+  MapFd counters_;
+  ProgFd dispatcher_;
 };
 
 TEST_F(ExtensionTest, AttachReplacesTheStubAndDetachBringsItBack) {
   EXPECT_EQ(run(), XDP_PASS);
-  auto ext = Extension::load(open_object("verdict_drop.o"), dispatcher_.get(), "slot0", false);
+  auto ext = Extension::load(open_object("verdict_drop.o"), dispatcher_, "slot0", false);
   ASSERT_TRUE(ext.has_value()) << ext.error().str();
   EXPECT_EQ(run(), XDP_PASS) << "loaded but not attached: the stub still runs";
   auto link = ext->attach();
@@ -68,7 +69,7 @@ TEST_F(ExtensionTest, AttachReplacesTheStubAndDetachBringsItBack) {
 }
 
 TEST_F(ExtensionTest, DroppedLinkDetachesUnlessPinned) {
-  auto ext = Extension::load(open_object("verdict_drop.o"), dispatcher_.get(), "slot0", false);
+  auto ext = Extension::load(open_object("verdict_drop.o"), dispatcher_, "slot0", false);
   ASSERT_TRUE(ext.has_value()) << ext.error().str();
   {
     auto link = ext->take_link(*ext->attach());
@@ -98,7 +99,7 @@ TEST_F(ExtensionTest, DroppedLinkDetachesUnlessPinned) {
 TEST_F(ExtensionTest, UnloadDetachesOwnedLinks) {
   uint32_t prog_id = 0;
   {
-    auto ext = Extension::load(open_object("verdict_drop.o"), dispatcher_.get(), "slot1", false);
+    auto ext = Extension::load(open_object("verdict_drop.o"), dispatcher_, "slot1", false);
     ASSERT_TRUE(ext.has_value()) << ext.error().str();
     ASSERT_TRUE(ext->attach().has_value());
     prog_id = ext->id();
@@ -111,20 +112,20 @@ TEST_F(ExtensionTest, UnloadDetachesOwnedLinks) {
 
 TEST_F(ExtensionTest, ContinueSetsDecideWhetherTheNextSlotRuns) {
   build({1u << XDP_DROP, dispatcher::kDefaultProceedOn});
-  auto first = Extension::load(open_object("verdict_drop.o"), dispatcher_.get(), "slot0", false);
-  auto second = Extension::load(open_object("verdict_tx.o"), dispatcher_.get(), "slot1", false);
+  auto first = Extension::load(open_object("verdict_drop.o"), dispatcher_, "slot0", false);
+  auto second = Extension::load(open_object("verdict_tx.o"), dispatcher_, "slot1", false);
   ASSERT_TRUE(first && second);
   ASSERT_TRUE(first->attach() && second->attach());
   EXPECT_EQ(run(), XDP_TX) << "drop is in slot0's continue set: slot1 decides";
 
   build({dispatcher::kDefaultProceedOn, dispatcher::kDefaultProceedOn});
-  ASSERT_TRUE(first->attach_to(dispatcher_.get(), "slot0").has_value());
-  ASSERT_TRUE(second->attach_to(dispatcher_.get(), "slot1").has_value());
+  ASSERT_TRUE(first->attach_to(dispatcher_, "slot0").has_value());
+  ASSERT_TRUE(second->attach_to(dispatcher_, "slot1").has_value());
   EXPECT_EQ(run(), XDP_DROP) << "re-attached to a dispatcher where drop is final";
 }
 
 TEST_F(ExtensionTest, RefusesToExtendAnExtension) {
-  auto ext = Extension::load(open_object("verdict_drop.o"), dispatcher_.get(), "slot0", false);
+  auto ext = Extension::load(open_object("verdict_drop.o"), dispatcher_, "slot0", false);
   ASSERT_TRUE(ext.has_value());
   auto nested = Extension::load(open_object("verdict_pass.o"), ext->fd(), "verdict_drop", false);
   ASSERT_FALSE(nested.has_value());
@@ -133,7 +134,7 @@ TEST_F(ExtensionTest, RefusesToExtendAnExtension) {
 }
 
 TEST_F(ExtensionTest, RefusesStaticOrMissingTargets) {
-  auto ext = Extension::load(open_object("verdict_drop.o"), dispatcher_.get(), "slot9", false);
+  auto ext = Extension::load(open_object("verdict_drop.o"), dispatcher_, "slot9", false);
   ASSERT_FALSE(ext.has_value());
   EXPECT_NE(ext.error().str().find("no function 'slot9'"), std::string::npos) << ext.error().str();
 }

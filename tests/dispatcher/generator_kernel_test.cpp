@@ -24,34 +24,34 @@ std::vector<uint8_t> icmp_packet() {
   return test::PacketBuilder().ipv4("10.1.0.1", "10.1.0.2").icmp_echo().build();
 }
 
-Fd must(Result<Fd> fd) {
+template <class Kind> OwnedFd<Kind> must(Result<OwnedFd<Kind>> fd) {
   if (!fd) ADD_FAILURE() << fd.error().str();
-  return fd ? std::move(*fd) : Fd();
+  return fd ? std::move(*fd) : OwnedFd<Kind>();
 }
 
 class FreplaceDispatcher : public ::testing::TestWithParam<int> {};
 
 TEST_P(FreplaceDispatcher, LoadsRunsStubsAndCountsEverySlot) {
   const int slots = GetParam();
-  Fd counters = must(create_counters_map());
+  MapFd counters = must(create_counters_map());
   DispatcherSpec spec;
-  spec.counters_map_fd = counters.get();
+  spec.counters_map = counters;
   for (int i = 0; i < slots; ++i)
     spec.slots.push_back({kDefaultProceedOn, static_cast<uint32_t>(slots - 1 - i)});
   auto image = generate_freplace_dispatcher(spec);
   ASSERT_TRUE(image.has_value()) << image.error().str();
-  Fd prog = must(load_program(*image));
+  ProgFd prog = must(load_program(*image));
   ASSERT_TRUE(prog.valid());
 
   // Every stub is a global function the kernel knows by name: an freplace target.
   for (int i : {0, slots - 1}) {
-    auto id = ext::function_btf_id(prog.get(), slot_function_name(i));
+    auto id = ext::function_btf_id(prog, slot_function_name(i));
     EXPECT_TRUE(id.has_value()) << (id ? "" : id.error().str());
   }
   EXPECT_EQ(test::test_run(prog.get(), icmp_packet()).verdict, XDP_PASS);
   EXPECT_EQ(test::test_run(prog.get(), icmp_packet()).verdict, XDP_PASS);
 
-  auto blocks = read_counters(counters.get(), counter_layout(Backend::freplace));
+  auto blocks = read_counters(counters, counter_layout(Backend::freplace));
   ASSERT_TRUE(blocks.has_value());
   for (int i = 0; i < slots; ++i) {
     EXPECT_EQ((*blocks)[i].entered, 2u) << "block " << i;
@@ -63,9 +63,9 @@ TEST_P(FreplaceDispatcher, LoadsRunsStubsAndCountsEverySlot) {
 INSTANTIATE_TEST_SUITE_P(Sizes, FreplaceDispatcher, ::testing::Values(1, 10, 64, 127));
 
 TEST(FreplaceDispatcher, GrowsByOneSlotOfCodePerMember) {
-  Fd counters = must(create_counters_map());
-  DispatcherSpec one{{{kDefaultProceedOn, 0}}, false, counters.get()};
-  DispatcherSpec two{{{kDefaultProceedOn, 0}, {kDefaultProceedOn, 1}}, false, counters.get()};
+  MapFd counters = must(create_counters_map());
+  DispatcherSpec one{{{kDefaultProceedOn, 0}}, false, counters};
+  DispatcherSpec two{{{kDefaultProceedOn, 0}, {kDefaultProceedOn, 1}}, false, counters};
   auto a = generate_freplace_dispatcher(one);
   auto b = generate_freplace_dispatcher(two);
   ASSERT_TRUE(a && b);
@@ -91,21 +91,22 @@ struct Member {
 
 // Builds a tail-call chain like the backend does and keeps it alive.
 struct TailcallChain {
-  Fd counters, prog_array, root;
-  std::vector<Fd> entries;
+  MapFd counters, prog_array;
+  ProgFd root;
+  std::vector<ProgFd> entries;
 
   explicit TailcallChain(const std::vector<Member> &members) {
     counters = must(create_counters_map());
-    prog_array = Fd(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "t", 4, 4, members.size(), nullptr));
-    auto root_image = generate_tailcall_root({prog_array.get(), false});
+    prog_array = MapFd(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "t", 4, 4, members.size(), nullptr));
+    auto root_image = generate_tailcall_root({prog_array, false});
     root = must(load_program(*root_image));
     for (size_t i = 0; i < members.size(); ++i) {
       TailcallEntrySpec spec;
       spec.slot = {members[i].proceed_on, static_cast<uint32_t>(i)};
       spec.position = i;
       spec.last = i + 1 == members.size();
-      spec.prog_array_fd = prog_array.get();
-      spec.counters_map_fd = counters.get();
+      spec.prog_array = prog_array;
+      spec.counters_map = counters;
       spec.member_insns = returns(members[i].verdict);
       auto image = generate_tailcall_entry(spec);
       entries.push_back(must(load_program(*image)));
@@ -115,9 +116,7 @@ struct TailcallChain {
     }
   }
   int run() { return test::test_run(root.get(), icmp_packet()).verdict; }
-  Counters block(int i) {
-    return (*read_counters(counters.get(), counter_layout(Backend::tailcall)))[i];
-  }
+  Counters block(int i) { return (*read_counters(counters, counter_layout(Backend::tailcall)))[i]; }
 };
 
 constexpr ActionMask bit(int action) {
@@ -162,7 +161,7 @@ TEST(TailcallChain, ThirtyTwoMembersAllRun) {
 
 // A member that tail-calls slot 0 of `prog_array` and returns `verdict` when the tail call
 // does not happen (the slot is empty).
-std::vector<bpf_insn> tail_calls_then_returns(int prog_array, int verdict) {
+std::vector<bpf_insn> tail_calls_then_returns(MapRef prog_array, int verdict) {
   bpf::InsnBuilder b;
   b.ld_map_fd(bpf::R2, prog_array);
   b.mov64_imm(bpf::R3, 0);
@@ -175,7 +174,8 @@ std::vector<bpf_insn> tail_calls_then_returns(int prog_array, int verdict) {
 // A fused program over `members` (code, proceed set), counter block i for member i, in the
 // fused backend's counter layout unless told otherwise.
 struct FusedChain {
-  Fd counters, prog;
+  MapFd counters;
+  ProgFd prog;
   CounterLayout layout;
 
   FusedChain(const std::vector<std::pair<std::vector<bpf_insn>, ActionMask>> &members,
@@ -183,7 +183,7 @@ struct FusedChain {
       : layout(layout) {
     counters = must(create_counters_map());
     FusedSpec spec;
-    spec.counters_map_fd = counters.get();
+    spec.counters_map = counters;
     spec.layout = layout;
     for (size_t i = 0; i < members.size(); ++i)
       spec.members.push_back({{members[i].second, static_cast<uint32_t>(i)},
@@ -194,7 +194,7 @@ struct FusedChain {
     if (fused) prog = must(load_program(fused->image));
   }
   int run() { return test::test_run(prog.get(), icmp_packet()).verdict; }
-  Counters block(int i) { return (*read_counters(counters.get(), layout))[i]; }
+  Counters block(int i) { return (*read_counters(counters, layout))[i]; }
 };
 
 void expect_counts(const Counters &c, uint64_t entered, int verdict, uint64_t n,
@@ -250,10 +250,10 @@ TEST(FusedChain, EmptyContinueSetEndsTheChain) {
 // tail call that happens leaves the chain with no verdict, one that fails falls through to
 // the member's verdict, and either way the member was entered exactly once.
 TEST(FusedChain, MemberThatTailCallsIsEnteredOnceWhetherOrNotTheCallHappens) {
-  Fd prog_array(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "t", 4, 4, 1, nullptr));
+  MapFd prog_array(bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "t", 4, 4, 1, nullptr));
   ASSERT_TRUE(prog_array.valid());
   FusedChain chain({{returns(XDP_PASS), bit(XDP_PASS)},
-                    {tail_calls_then_returns(prog_array.get(), XDP_PASS), bit(XDP_PASS)},
+                    {tail_calls_then_returns(prog_array, XDP_PASS), bit(XDP_PASS)},
                     {returns(XDP_DROP), bit(XDP_PASS)}});
   EXPECT_EQ(chain.run(), XDP_DROP) << "empty slot: the tail call falls through";
   EXPECT_EQ(chain.run(), XDP_DROP);
@@ -265,7 +265,7 @@ TEST(FusedChain, MemberThatTailCallsIsEnteredOnceWhetherOrNotTheCallHappens) {
   ProgramImage image;
   image.name = "target";
   image.insns = *target_code.assemble();
-  Fd target = must(load_program(image));
+  ProgFd target = must(load_program(image));
   uint32_t key = 0;
   int fd = target.get();
   ASSERT_EQ(bpf_map_update_elem(prog_array.get(), &key, &fd, BPF_ANY), 0);
@@ -280,10 +280,10 @@ TEST(FusedChain, MemberThatTailCallsIsEnteredOnceWhetherOrNotTheCallHappens) {
 
 // The one-increment layout is cheaper than two: one counter update per plain member.
 TEST(FusedChain, OneIncrementPerMemberIsShorterCode) {
-  Fd counters = must(create_counters_map());
+  MapFd counters = must(create_counters_map());
   auto size = [&](CounterLayout layout) {
     FusedSpec spec;
-    spec.counters_map_fd = counters.get();
+    spec.counters_map = counters;
     spec.layout = layout;
     for (uint32_t i = 0; i < 4; ++i)
       spec.members.push_back({{kDefaultProceedOn, i}, "m", returns(XDP_PASS)});
@@ -319,7 +319,7 @@ TEST(ChainConfig, RoundTripsAndIsFrozen) {
 
   auto fd = write_config_map(config);
   ASSERT_TRUE(fd.has_value()) << fd.error().str();
-  auto back = read_config_map(fd->get());
+  auto back = read_config_map(*fd);
   ASSERT_TRUE(back.has_value()) << back.error().str();
   EXPECT_EQ(back->backend, Backend::tailcall);
   EXPECT_EQ(back->mode, Mode::generic);

@@ -121,6 +121,31 @@ TEST_F(PlannerTest, UnchangedMembersKeepTheirProgramsAndNothingChanges) {
     EXPECT_EQ(d.change, MemberChange::unchanged) << d.label;
 }
 
+// The spec of a running member (spec_of, what `edit` and `export` start from) plans to the
+// same member: same program, nothing changed, every setting kept.
+TEST_F(PlannerTest, SpecOfARunningMemberKeepsItAsItIs) {
+  run_a_and_b();
+  current.config.slots[1].proceed_on = (1u << 2) | (1u << 1);
+  current.config.slots[1].map_pins = {{"seen", "/sys/fs/bpf/shared/seen"}};
+  current.config.slots[1].pin_root = "/sys/fs/bpf/shared";
+  std::vector<MemberSpec> members;
+  for (const SlotRecord &record : current.config.slots)
+    members.push_back(spec_of(record));
+  auto p = plan(desired(members));
+  ASSERT_TRUE(p) << p.error().str();
+  EXPECT_FALSE(p->changes);
+  ASSERT_EQ(p->members.size(), 2u);
+  const ChainMember &kept = p->members[1].record;
+  const ChainMember &running = current.config.slots[1];
+  EXPECT_EQ(kept.label, running.label);
+  EXPECT_EQ(kept.object_path, running.object_path);
+  EXPECT_EQ(kept.priority, running.priority);
+  EXPECT_EQ(kept.proceed_on, running.proceed_on);
+  EXPECT_EQ(kept.map_pins, running.map_pins);
+  EXPECT_EQ(kept.pin_root, running.pin_root);
+  EXPECT_EQ(p->members[1].reuse_slot, 1);
+}
+
 TEST_F(PlannerTest, AddedMemberGetsAFreeCounterBlockWithTodaysValueAsBaseline) {
   run_a_and_b();
   auto p = plan(

@@ -5,6 +5,7 @@
 #include "tests/support/netns_pair.h"
 #include "tests/support/xdpchain_cli.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -303,6 +304,30 @@ TEST_F(Hardening, StrayGenerationEntryIsSkippedWithAWarning) {
   EXPECT_NE(added.err.find("gen-x"), std::string::npos) << "a warning names it: " << added;
   EXPECT_EQ(cli_.run({"remove", iface_, "xdp_count"}).exit_code, 0);
   EXPECT_EQ(cli_.status(iface_)["programs"].size(), 1u);
+}
+
+// A pin of the wrong kind (here a program pinned where the generation's config map belongs)
+// is refused as a changed state directory, exit 4, naming the pin; the chain keeps running.
+TEST_F(Hardening, PinOfTheWrongKindIsRefusedAndNeverUsed) {
+  base_chain();
+  std::string generation;
+  for (const auto &entry : fs::directory_iterator(state_dir()))
+    if (entry.path().filename().string().rfind("gen-", 0) == 0) generation = entry.path();
+  ASSERT_FALSE(generation.empty());
+  const int program = bpf_obj_get((generation + "/dispatcher").c_str());
+  ASSERT_GE(program, 0);
+  ASSERT_EQ(unlink((generation + "/config").c_str()), 0);
+  ASSERT_EQ(bpf_obj_pin(program, (generation + "/config").c_str()), 0);
+  close(program);
+  for (const std::vector<std::string> &command :
+       {std::vector<std::string>{"status", iface_},
+        std::vector<std::string>{"add", iface_, prog_path("xdp_count")}}) {
+    CommandResult refused = cli_.run(command);
+    EXPECT_EQ(refused.exit_code, 4) << refused;
+    EXPECT_NE(refused.err.find(generation + "/config' is not a BPF map"), std::string::npos)
+        << refused;
+  }
+  EXPECT_EQ(net_.ping(2), 2) << "the attached chain still runs";
 }
 
 // A manifest's map pin inside xdpchain's own state root is refused (it was how the stray

@@ -1,8 +1,8 @@
 // convert(): validated manifests to dispatcher::ChainSpec, one per document.
 #include "manifests/convert.h"
 
+#include "compiler/object_cache.h"
 #include "manifests/interface_selection.h"
-#include "manifests/object_cache.h"
 #include "tests/manifests/manifest_test_util.h"
 
 #include <gtest/gtest.h>
@@ -194,9 +194,9 @@ TEST(Convert, CompileErrorNamesThePositionAndKey) {
 
 TEST(ObjectCache, SameBytesSamePathDifferentBytesDifferentPath) {
   TempDir cache;
-  auto a = store_object({1, 2, 3}, cache.path() + "/sub");
-  auto b = store_object({1, 2, 3}, cache.path() + "/sub");
-  auto c = store_object({1, 2, 4}, cache.path() + "/sub");
+  auto a = compiler::store_object({1, 2, 3}, cache.path() + "/sub");
+  auto b = compiler::store_object({1, 2, 3}, cache.path() + "/sub");
+  auto c = compiler::store_object({1, 2, 4}, cache.path() + "/sub");
   ASSERT_TRUE(a && b && c);
   EXPECT_EQ(*a, *b);
   EXPECT_NE(*a, *c);
@@ -206,28 +206,28 @@ TEST(ObjectCache, SameBytesSamePathDifferentBytesDifferentPath) {
 TEST(ObjectCache, AnObjectRemembersItsSource) {
   TempDir cache;
   ::setenv("XDPCHAIN_OBJECT_CACHE", cache.path().c_str(), 1);
-  auto plain = store_object({1, 2, 3}, cache.path());
-  auto from_a = store_object({1, 2, 3}, cache.path(), "/src/a.lisp");
-  auto from_b = store_object({1, 2, 3}, cache.path(), "/src/b.lisp");
-  auto again = store_object({1, 2, 3}, cache.path(), "/src/a.lisp");
+  auto plain = compiler::store_object({1, 2, 3}, cache.path());
+  auto from_a = compiler::store_object({1, 2, 3}, cache.path(), "/src/a.lisp");
+  auto from_b = compiler::store_object({1, 2, 3}, cache.path(), "/src/b.lisp");
+  auto again = compiler::store_object({1, 2, 3}, cache.path(), "/src/a.lisp");
   ASSERT_TRUE(plain && from_a && from_b && again);
   EXPECT_EQ(*from_a, *again);
   EXPECT_NE(*from_a, *from_b) << "same bytes, two sources: two objects";
   EXPECT_NE(*from_a, *plain);
-  EXPECT_EQ(cached_object_source(*from_a), "/src/a.lisp");
-  EXPECT_EQ(cached_object_source(*from_b), "/src/b.lisp");
-  EXPECT_EQ(cached_object_source(*plain), std::nullopt);
+  EXPECT_EQ(compiler::cached_object_source(*from_a), "/src/a.lisp");
+  EXPECT_EQ(compiler::cached_object_source(*from_b), "/src/b.lisp");
+  EXPECT_EQ(compiler::cached_object_source(*plain), std::nullopt);
   // Outside the cache a .source file next to an object means nothing.
   TempDir elsewhere;
-  auto outside = store_object({1, 2, 3}, elsewhere.path(), "/src/a.lisp");
+  auto outside = compiler::store_object({1, 2, 3}, elsewhere.path(), "/src/a.lisp");
   ASSERT_TRUE(outside);
-  EXPECT_EQ(cached_object_source(*outside), std::nullopt);
+  EXPECT_EQ(compiler::cached_object_source(*outside), std::nullopt);
   // A read-only lookup finds the cached object of the same source, and stages the others.
   TempDir staging;
-  auto found = find_object({1, 2, 3}, cache.path(), staging.path(), "/src/a.lisp");
+  auto found = compiler::find_object({1, 2, 3}, cache.path(), staging.path(), "/src/a.lisp");
   ASSERT_TRUE(found);
   EXPECT_EQ(*found, *from_a);
-  auto staged = find_object({1, 2, 3}, cache.path(), staging.path(), "/src/c.lisp");
+  auto staged = compiler::find_object({1, 2, 3}, cache.path(), staging.path(), "/src/c.lisp");
   ASSERT_TRUE(staged);
   EXPECT_EQ(staged->rfind(staging.path(), 0), 0u) << *staged;
   ::unsetenv("XDPCHAIN_OBJECT_CACHE");
@@ -235,9 +235,9 @@ TEST(ObjectCache, AnObjectRemembersItsSource) {
 
 TEST(ObjectCache, DefaultFollowsTheEnvironment) {
   ::setenv("XDPCHAIN_OBJECT_CACHE", "/tmp/somewhere", 1);
-  EXPECT_EQ(default_object_cache(), "/tmp/somewhere");
+  EXPECT_EQ(compiler::default_object_cache(), "/tmp/somewhere");
   ::unsetenv("XDPCHAIN_OBJECT_CACHE");
-  EXPECT_EQ(default_object_cache(), "/run/xdpchain/objects");
+  EXPECT_EQ(compiler::default_object_cache(), "/run/xdpchain/objects");
 }
 
 } // namespace

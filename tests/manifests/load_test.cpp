@@ -1,7 +1,7 @@
 // load_manifest(): a file on disk through parse, validate and convert; every problem of a
 // broken file comes back, and nothing to apply.
+#include "common/netns.h"
 #include "manifests/load.h"
-#include "manifests/netns.h"
 
 #include <gtest/gtest.h>
 

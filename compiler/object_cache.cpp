@@ -1,4 +1,4 @@
-#include "manifests/object_cache.h"
+#include "compiler/object_cache.h"
 
 #include "common/untrusted_file.h"
 
@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace xdpchain::manifests {
+namespace xdpchain::compiler {
 
 namespace {
 
@@ -116,4 +116,4 @@ Result<std::string> store_object(const std::vector<uint8_t> &bytes, const std::s
   return path;
 }
 
-} // namespace xdpchain::manifests
+} // namespace xdpchain::compiler

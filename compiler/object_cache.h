@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace xdpchain::manifests {
+namespace xdpchain::compiler {
 
 // $XDPCHAIN_OBJECT_CACHE when set, else /run/xdpchain/objects.
 std::string default_object_cache();
@@ -33,4 +33,4 @@ Result<std::string> find_object(const std::vector<uint8_t> &bytes, const std::st
 // object (outside the cache, or stored without a source).
 std::optional<std::string> cached_object_source(const std::string &object_path);
 
-} // namespace xdpchain::manifests
+} // namespace xdpchain::compiler

@@ -1,6 +1,4 @@
-#include "manifests/netns.h"
-
-#include "manifests/schema.h"
+#include "common/netns.h"
 
 #include <fcntl.h>
 #include <net/if.h>
@@ -12,7 +10,12 @@
 #include <cstdlib>
 #include <thread>
 
-namespace xdpchain::manifests {
+namespace xdpchain {
+
+std::string netns_path(const std::string &name) {
+  if (!name.empty() && name[0] == '/') return name;
+  return std::string(kNetnsDir) + "/" + name;
+}
 
 Result<Fd> open_netns(const std::string &name) {
   std::string path = netns_path(name);
@@ -67,4 +70,4 @@ Result<unsigned> interface_index(const std::string &interface, const std::string
   return result;
 }
 
-} // namespace xdpchain::manifests
+} // namespace xdpchain

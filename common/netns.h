@@ -1,5 +1,5 @@
-// Network namespaces named in manifests (spec.namespace): enter one for the calling thread
-// for the length of a scope, or look an interface up inside one without moving.
+// Network namespaces by name (manifests' spec.namespace, --netns): enter one for the calling
+// thread for the length of a scope, or look an interface up inside one without moving.
 #pragma once
 
 #include "common/fd.h"
@@ -7,7 +7,11 @@
 
 #include <string>
 
-namespace xdpchain::manifests {
+namespace xdpchain {
+
+inline constexpr const char *kNetnsDir = "/run/netns";
+// Path of the network namespace `name`: kept as is when absolute, else under kNetnsDir.
+std::string netns_path(const std::string &name);
 
 // While alive, the calling thread is in the network namespace `name` (a name under
 // /run/netns, or an absolute path such as /proc/PID/ns/net); destroying it returns the
@@ -37,4 +41,4 @@ Result<Fd> open_netns(const std::string &name);
 // there is no such interface. Looks from a helper thread: the caller does not move.
 Result<unsigned> interface_index(const std::string &interface, const std::string &netns);
 
-} // namespace xdpchain::manifests
+} // namespace xdpchain
