@@ -21,14 +21,14 @@ int16_t block_offset(uint32_t counter_index) {
 
 // Saves ctx, looks up this CPU's counters and keeps the pointer in its slot. The lookup in
 // a per-CPU array at key 0 cannot fail; if it ever did, the packet passes untouched.
-void emit_fused_prologue(InsnBuilder &b, int counters_map_fd) {
+void emit_fused_prologue(InsnBuilder &b, MapRef counters_map) {
   b.stx(BPF_DW, R10, kCtxSlot, R1);
-  if (counters_map_fd < 0) return;
+  if (!counters_map) return;
   Label found = b.new_label();
   b.st_imm(BPF_DW, R10, kCountersSlot, 0);
   b.mov64_reg(R2, R10);
   b.alu64_imm(BPF_ADD, R2, kCountersSlot);
-  b.ld_map_fd(R1, counters_map_fd);
+  b.ld_map_fd(R1, counters_map);
   b.call_helper(BPF_FUNC_map_lookup_elem);
   b.jmp_imm(BPF_JNE, R0, 0, found);
   b.mov64_imm(R0, XDP_PASS);
@@ -50,7 +50,7 @@ void emit_count_entry(InsnBuilder &b, uint32_t counter_index, int32_t value) {
 }
 
 // Counts the verdict in r0 (kept) in its block's verdict word, "other" past XDP_REDIRECT.
-void emit_count_verdict(InsnBuilder &b, uint32_t counter_index) {
+void emit_fused_count_verdict(InsnBuilder &b, uint32_t counter_index) {
   Label known = b.new_label();
   b.ldx(BPF_DW, R2, R10, kCountersSlot);
   b.mov32_reg(R1, R0);
@@ -80,10 +80,10 @@ MemberCounting member_counting(CounterLayout layout, const MemberShape &shape) {
 Result<FusedImage> generate_fused(const FusedSpec &spec) {
   if (spec.members.empty())
     return Error(ErrorKind::invalid_argument, "fused program: the chain has no members");
-  const bool counting = spec.counters_map_fd >= 0;
+  const bool counting = spec.counters_map.valid();
   FusedImage out;
   InsnBuilder b;
-  emit_fused_prologue(b, spec.counters_map_fd);
+  emit_fused_prologue(b, spec.counters_map);
 
   std::vector<MemberShape> shapes;
   uint32_t deepest = 0;
@@ -134,7 +134,7 @@ Result<FusedImage> generate_fused(const FusedSpec &spec) {
         continuing.push_back({action, target});
       }
     const bool goes_on = !continuing.empty();
-    if (counting) emit_count_verdict(b, member.slot.counter_index);
+    if (counting) emit_fused_count_verdict(b, member.slot.counter_index);
     if (counting && count.take_back_entry) emit_count_entry(b, member.slot.counter_index, -1);
     b.exit_insn();
     if (counting)
