@@ -9,12 +9,13 @@ namespace xdpchain {
 // ETIMEDOUT when the time ran out, or the errno flock failed with.
 //
 // The wait is a blocking flock, because the kernel queues blocked flock requests in the
-// order they arrived (since Linux 5.0) and hands the lock to the oldest waiter; polling with
-// LOCK_NB instead hands it to whichever waiter polls first, so under steady contention one
-// writer can wait indefinitely. The blocking call is bounded by a per-thread timer that
-// interrupts it with a real-time signal (flock_wake_signal(), given a no-op handler while
-// its disposition is the default). When that signal already has another handler, or is
-// blocked in the calling thread, the wait falls back to polling every few milliseconds.
+// order they arrived (fs/locks.c since Linux 5.0; kernel behaviour, not a documented promise,
+// which tests/dispatcher/flock_wait_unit_test.cpp checks) and hands the lock to the oldest
+// waiter; polling with LOCK_NB instead hands it to whichever waiter polls first, so under
+// steady contention one writer can wait indefinitely. The blocking call is bounded by a
+// per-thread timer that interrupts it with a real-time signal (flock_wake_signal(), given a
+// no-op handler while its disposition is the default). When that signal already has another
+// handler, or is blocked in the calling thread, the wait falls back to polling every 4 ms.
 int flock_exclusive_in_order(int fd, std::chrono::milliseconds timeout);
 
 // The real-time signal used to end a wait (SIGRTMAX - 2); documented so an embedding program

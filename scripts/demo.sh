@@ -17,9 +17,10 @@ if [ "${1:-}" != "--in-vm" ]; then
   bash "$root/scripts/install-deps.sh" --demo
   # A build tree configured before (scripts/build.sh, tests on) is reused as it is.
   if [ ! -f "$build/CMakeCache.txt" ]; then
-    # Release: no debug info, the quickest build of the command.
+    # Release without debug info, and a unity build (each library's files compiled as a few
+    # units): the quickest build of the command (about 0.7x the time of file by file).
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DXDPCHAIN_BUILD_TESTS=OFF \
-      >/dev/null
+      -DCMAKE_UNITY_BUILD=ON >/dev/null
   fi
   cmake --build "$build" -j "$(nproc)" --target xdpchain
 fi
