@@ -48,8 +48,10 @@ public:
 
   int get() const { return fd_; }
   FdRef<Kind> ref() const { return FdRef<Kind>(fd_); }
-  // Lends the descriptor to a call that takes a borrowed one of the same kind.
-  operator FdRef<Kind>() const { return ref(); }
+  // Lends the descriptor to a call that takes a borrowed one of the same kind; never from a
+  // temporary owner, which would close it at once.
+  operator FdRef<Kind>() const & { return ref(); }
+  operator FdRef<Kind>() const && = delete;
   bool valid() const { return fd_ >= 0; }
   explicit operator bool() const { return valid(); }
   int release() { return std::exchange(fd_, -1); }

@@ -1,5 +1,6 @@
 #include "common/flock_wait.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <ctime>

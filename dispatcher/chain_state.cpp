@@ -5,11 +5,13 @@
 #include <bpf/bpf.h>
 
 #include <bpf/libbpf.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
+#include <cstring>
+#include <string_view>
 
 namespace xdpchain::dispatcher {
 
@@ -18,10 +20,22 @@ namespace {
 // What a pin holds, from the descriptor's fdinfo: a program has a "prog_type:" line, a map
 // "map_type:", a link "link_type:" (every kernel since 5.x; the anon inode's name is not
 // stable: "bpf_link" on 6.1, "bpf-link" on 6.18).
-bool fdinfo_has(int fd, const std::string &key) {
-  std::ifstream info("/proc/self/fdinfo/" + std::to_string(fd));
-  for (std::string line; std::getline(info, line);)
-    if (line.compare(0, key.size(), key) == 0) return true;
+// An fdinfo that cannot be read (no /proc) is an io error without an errno, so that no caller
+// mistakes it for a missing pin (ENOENT).
+Result<bool> fdinfo_has(int fd, const std::string &key) {
+  const std::string path = "/proc/self/fdinfo/" + std::to_string(fd);
+  Fd info(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  char text[4096];
+  const ssize_t n = info ? ::read(info.get(), text, sizeof text) : -1;
+  if (n < 0)
+    return Error(ErrorKind::io,
+                 "cannot tell what a pin holds: read " + path + ": " + std::strerror(errno))
+        .hint("xdpchain needs /proc mounted");
+  for (std::string_view rest(text, static_cast<size_t>(n)); !rest.empty();) {
+    const size_t end = rest.find('\n');
+    if (rest.substr(0, end).starts_with(key)) return true;
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+  }
   return false;
 }
 
@@ -29,7 +43,9 @@ template <class Kind>
 Result<OwnedFd<Kind>> open_pin_of(const std::string &path, const char *key, const char *what) {
   Fd fd(bpf_obj_get(path.c_str()));
   if (!fd) return Error::from_errno("open pin '" + path + "'", errno);
-  if (!fdinfo_has(fd.get(), key))
+  auto holds = fdinfo_has(fd.get(), key);
+  if (!holds) return std::move(holds).error().wrap("pin '" + path + "'");
+  if (!*holds)
     return Error(ErrorKind::conflict, "pin '" + path + "' is not a BPF " + what)
         .hint("the state directory was changed by something other than xdpchain");
   return OwnedFd<Kind>(fd.release());

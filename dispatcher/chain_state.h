@@ -27,9 +27,9 @@ Result<CurrentChain> read_current_chain(const StateDir &dir);
 // interface went away. Call with the lock held.
 void collect_garbage(const StateDir &dir, const CurrentChain &current);
 
-// Opens a pinned object of the kind the caller expects; Error not_found when the pin is
-// missing, invalid_state when something else is pinned there (a hostile or damaged state
-// directory).
+// Opens a pinned object of the kind the caller expects; Error not_found (errno ENOENT) when
+// the pin is missing, conflict when something else is pinned there (a hostile or damaged
+// state directory).
 Result<ProgFd> open_prog_pin(const std::string &path);
 Result<MapFd> open_map_pin(const std::string &path);
 Result<LinkFd> open_link_pin(const std::string &path);

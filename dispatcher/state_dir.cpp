@@ -280,8 +280,9 @@ std::vector<uint32_t> StateDir::generations() const {
 Status StateDir::lock(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    // Waits in arrival order (common/flock_wait.h): a polled lock let newcomers overtake the
-    // longest waiter (16 writers in a VM: 8 of 816 waited over 5 minutes).
+    // Waits in the kernel's queue, roughly in arrival order (common/flock_wait.h): a polled
+    // lock let newcomers overtake the longest waiter (16 writers in a VM: up to 8 of 816
+    // waited over 5 minutes).
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     const int err = flock_exclusive_in_order(dir_fd_.get(), std::max(left, {}));

@@ -21,7 +21,9 @@ struct ChainOptions {
   // Show the whole verifier log in errors, not only its tail.
   bool verbose = false;
   // How long a writer waits for another command's lock on the interface before giving up
-  // with a conflict naming the holder's pid.
+  // with a conflict naming the holder's pid. The wait is ended by the real-time signal
+  // SIGRTMAX - 2 sent to the waiting thread: the library gives it a no-op handler, which
+  // stays, unless the program has its own (then waits poll). See docs/library.md.
   std::chrono::milliseconds lock_wait{30000};
 };
 
