@@ -19,8 +19,10 @@ void ignore_wake(int) {}
 bool wake_signal_ready() {
   struct sigaction current = {};
   if (sigaction(flock_wake_signal(), nullptr, &current) != 0) return false;
-  if ((current.sa_flags & SA_SIGINFO) || current.sa_handler != ignore_wake) {
-    if ((current.sa_flags & SA_SIGINFO) || current.sa_handler != SIG_DFL) return false;
+  const bool plain = !(current.sa_flags & SA_SIGINFO);
+  if (!plain || (current.sa_handler != ignore_wake && current.sa_handler != SIG_DFL))
+    return false; // someone else's
+  if (current.sa_handler == SIG_DFL) {
     struct sigaction action = {};
     action.sa_handler = ignore_wake;
     sigemptyset(&action.sa_mask);

@@ -1,8 +1,14 @@
 #include "common/obj_info.h"
 
 #include <bpf/bpf.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <string>
+#include <string_view>
 
 namespace xdpchain {
 
@@ -16,6 +22,25 @@ template <typename Info> Result<Info> object_info(int fd, const char *what) {
 }
 
 } // namespace
+
+Result<ObjectKind> object_kind(int fd) {
+  const std::string path = "/proc/self/fdinfo/" + std::to_string(fd);
+  Fd info(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  char text[4096];
+  const ssize_t n = info ? ::read(info.get(), text, sizeof text) : -1;
+  if (n < 0)
+    return Error(ErrorKind::io,
+                 "cannot tell what a BPF object is: read " + path + ": " + std::strerror(errno))
+        .hint("xdpchain needs /proc mounted");
+  for (std::string_view rest(text, static_cast<size_t>(n)); !rest.empty();) {
+    const std::string_view line = rest.substr(0, rest.find('\n'));
+    if (line.starts_with("prog_type:")) return ObjectKind::program;
+    if (line.starts_with("map_type:")) return ObjectKind::map;
+    if (line.starts_with("link_type:")) return ObjectKind::link;
+    rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+  }
+  return ObjectKind::other;
+}
 
 Result<bpf_prog_info> prog_info(ProgRef prog) {
   return object_info<bpf_prog_info>(prog.get(), "program info");

@@ -1,51 +1,27 @@
 #include "dispatcher/chain_state.h"
 
+#include "common/obj_info.h"
 #include "dispatcher/xdp_attach.h"
 
 #include <bpf/bpf.h>
 
 #include <bpf/libbpf.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
-#include <string_view>
 
 namespace xdpchain::dispatcher {
 
 namespace {
 
-// What a pin holds, from the descriptor's fdinfo: a program has a "prog_type:" line, a map
-// "map_type:", a link "link_type:" (every kernel since 5.x; the anon inode's name is not
-// stable: "bpf_link" on 6.1, "bpf-link" on 6.18).
-// An fdinfo that cannot be read (no /proc) is an io error without an errno, so that no caller
-// mistakes it for a missing pin (ENOENT).
-Result<bool> fdinfo_has(int fd, const std::string &key) {
-  const std::string path = "/proc/self/fdinfo/" + std::to_string(fd);
-  Fd info(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  char text[4096];
-  const ssize_t n = info ? ::read(info.get(), text, sizeof text) : -1;
-  if (n < 0)
-    return Error(ErrorKind::io,
-                 "cannot tell what a pin holds: read " + path + ": " + std::strerror(errno))
-        .hint("xdpchain needs /proc mounted");
-  for (std::string_view rest(text, static_cast<size_t>(n)); !rest.empty();) {
-    const size_t end = rest.find('\n');
-    if (rest.substr(0, end).starts_with(key)) return true;
-    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-  }
-  return false;
-}
-
 template <class Kind>
-Result<OwnedFd<Kind>> open_pin_of(const std::string &path, const char *key, const char *what) {
+Result<OwnedFd<Kind>> open_pin_of(const std::string &path, ObjectKind kind, const char *what) {
   Fd fd(bpf_obj_get(path.c_str()));
   if (!fd) return Error::from_errno("open pin '" + path + "'", errno);
-  auto holds = fdinfo_has(fd.get(), key);
-  if (!holds) return std::move(holds).error().wrap("pin '" + path + "'");
-  if (!*holds)
+  auto held = object_kind(fd.get());
+  if (!held) return std::move(held).error().wrap("pin '" + path + "'");
+  if (*held != kind)
     return Error(ErrorKind::conflict, "pin '" + path + "' is not a BPF " + what)
         .hint("the state directory was changed by something other than xdpchain");
   return OwnedFd<Kind>(fd.release());
@@ -54,15 +30,15 @@ Result<OwnedFd<Kind>> open_pin_of(const std::string &path, const char *key, cons
 } // namespace
 
 Result<ProgFd> open_prog_pin(const std::string &path) {
-  return open_pin_of<fd_kind::prog>(path, "prog_type:", "program");
+  return open_pin_of<fd_kind::prog>(path, ObjectKind::program, "program");
 }
 
 Result<MapFd> open_map_pin(const std::string &path) {
-  return open_pin_of<fd_kind::map>(path, "map_type:", "map");
+  return open_pin_of<fd_kind::map>(path, ObjectKind::map, "map");
 }
 
 Result<LinkFd> open_link_pin(const std::string &path) {
-  return open_pin_of<fd_kind::link>(path, "link_type:", "link");
+  return open_pin_of<fd_kind::link>(path, ObjectKind::link, "link");
 }
 
 Status pin_fd(int fd, const std::string &path) {
