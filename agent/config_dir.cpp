@@ -1,18 +1,29 @@
 #include "agent/config_dir.h"
 
-#include "manifests/interface_selection.h"
+#include "agent/problem_text.h"
+#include "common/fd.h"
+#include "common/untrusted_file.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <string_view>
 
 namespace xdpchain::agent {
 
 namespace {
 
-namespace fs = std::filesystem;
+// A file modified less than this long ago may still be in the middle of a write that
+// inotify could not report (the watch was lost, or its queue overflowed).
+constexpr auto kSettleTime = std::chrono::milliseconds(200);
 
 bool is_manifest_name(const std::string &name) {
   if (name.empty() || name[0] == '.') return false;
@@ -23,26 +34,73 @@ bool is_manifest_name(const std::string &name) {
   return ends_with(".yaml") || ends_with(".yml");
 }
 
-std::vector<std::string> manifest_paths(const std::string &dir) {
-  std::vector<std::string> paths;
-  std::error_code ec;
-  for (const auto &entry : fs::directory_iterator(dir, ec)) {
-    std::error_code stat_ec;
-    if (!is_manifest_name(entry.path().filename().string())) continue;
-    if (!fs::is_regular_file(entry.path(), stat_ec)) continue; // follows symlinks
-    paths.push_back(entry.path().string());
+// The manifest names in `dir`, sorted; an error when the directory cannot be listed (it
+// is gone, unreadable, or the listing failed midway): then nothing may be concluded.
+Result<std::vector<std::string>> manifest_names(const std::string &dir) {
+  DIR *stream = ::opendir(dir.c_str());
+  if (!stream) return Error::from_errno("config dir '" + dir + "': cannot be listed", errno);
+  std::vector<std::string> names;
+  errno = 0;
+  while (dirent *entry = ::readdir(stream)) {
+    std::string name = entry->d_name;
+    if (is_manifest_name(name)) names.push_back(std::move(name));
+    errno = 0;
   }
-  std::sort(paths.begin(), paths.end());
-  return paths;
+  int err = errno;
+  ::closedir(stream);
+  if (err != 0) return Error::from_errno("config dir '" + dir + "': listing failed", err);
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
-bool read_text(const std::string &path, std::string *text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  *text = buffer.str();
-  return true;
+FileStamp stamp_from(const struct stat &st) {
+  return {st.st_dev, st.st_ino, st.st_size, st.st_mtim};
+}
+
+bool modified_just_now(const FileStamp &stamp) {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  auto age = std::chrono::seconds(now.tv_sec - stamp.mtime.tv_sec) +
+             std::chrono::nanoseconds(now.tv_nsec - stamp.mtime.tv_nsec);
+  return age < kSettleTime && age > -std::chrono::seconds(1);
+}
+
+// One look at a manifest file: opened without blocking (a FIFO, device or socket is
+// refused, never waited on), its stamp taken from the open file.
+struct Opened {
+  Fd fd;
+  FileStamp stamp;
+  bool gone = false; // no such name any more
+  std::string error; // cannot be read: why
+};
+
+Opened open_manifest(const std::string &path) {
+  Opened out;
+  int raw = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (raw < 0) {
+    int err = errno;
+    struct stat st {};
+    if (err == ENOENT && ::lstat(path.c_str(), &st) != 0 && errno == ENOENT) {
+      out.gone = true;
+      return out;
+    }
+    out.error = "manifest '" + path + "' cannot be opened: " +
+                (err == ENOENT ? "a symlink to nothing" : std::strerror(err));
+    return out;
+  }
+  out.fd = Fd(raw);
+  struct stat st {};
+  if (::fstat(out.fd.get(), &st) != 0) {
+    out.error = "manifest '" + path + "': stat: " + std::strerror(errno);
+    return out;
+  }
+  out.stamp = stamp_from(st);
+  if (!S_ISREG(st.st_mode))
+    out.error = "manifest '" + path + "' is not a regular file";
+  else if (static_cast<unsigned long long>(st.st_size) > kMaxManifestBytes)
+    out.error = "manifest '" + path + "' is larger than the limit of " +
+                std::to_string(kMaxManifestBytes >> 20) + " MiB";
+  return out;
 }
 
 bool same_targets(const std::vector<ChainTarget> &a, const std::vector<ChainTarget> &b) {
@@ -54,7 +112,18 @@ bool same_targets(const std::vector<ChainTarget> &a, const std::vector<ChainTarg
 
 } // namespace
 
-manifests::LoadedManifest load_agent_manifest(const std::string &path,
+bool FileStamp::operator==(const FileStamp &other) const {
+  return dev == other.dev && ino == other.ino && size == other.size &&
+         mtime.tv_sec == other.mtime.tv_sec && mtime.tv_nsec == other.mtime.tv_nsec;
+}
+
+std::optional<FileStamp> stamp_of(const std::string &path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return stamp_from(st);
+}
+
+manifests::LoadedManifest load_agent_manifest(const std::string &text, const std::string &path,
                                               const std::string &state_root) {
   manifests::LoadOptions options;
   options.validate.state_root = state_root;
@@ -62,7 +131,7 @@ manifests::LoadedManifest load_agent_manifest(const std::string &path,
   options.validate.interface_exists = [](const std::string &, const std::string &) -> Result<bool> {
     return true;
   };
-  return manifests::load_manifest(path, options);
+  return manifests::load_manifest_text(text, path, options);
 }
 
 std::string interface_key(const ChainTarget &target) {
@@ -75,21 +144,57 @@ std::string describe(const ChainTarget &target) {
   return text;
 }
 
-ScanResult ConfigDir::scan(bool reread) {
+ScanResult ConfigDir::scan(bool reread, const std::set<std::string> &being_written) {
   ScanResult result;
-  const std::vector<ChainTarget> before = targets();
+  auto names = manifest_names(path_);
+  if (!names) {
+    result.directory_error = names.error().str();
+    return result; // fail closed: every file keeps its chains
+  }
+  const std::vector<ChainTarget> before = stored_targets();
   std::set<std::string> present;
-  for (const auto &path : manifest_paths(path_)) {
-    std::string text;
-    if (!read_text(path, &text)) continue; // vanished between listing and reading
+  bool read_large = false;
+  for (const auto &name : *names) {
+    const std::string path = path_ + "/" + name;
+    Opened opened = open_manifest(path);
+    if (opened.gone) continue;
     present.insert(path);
     auto it = files_.find(path);
-    if (!reread && it != files_.end() && it->second.content == text) continue;
+    if (!opened.error.empty()) {
+      FileState &state = files_[path];
+      if (state.read_error != opened.error) result.changed_files.push_back(path);
+      state.read_error = opened.error;
+      continue;
+    }
+    bool known = it != files_.end() && it->second.read_error.empty();
+    if (!reread && known && it->second.stamp == opened.stamp) continue;
+    if (being_written.count(name) || modified_just_now(opened.stamp)) {
+      result.settling.push_back(path);
+      continue;
+    }
+    auto text = read_untrusted_fd(opened.fd.get(), kMaxManifestBytes, path, "manifest");
     FileState &state = files_[path];
-    state.content = text;
-    manifests::LoadedManifest loaded = load_agent_manifest(path, state_root_);
-    state.problems = std::move(loaded.diagnostics);
-    if (state.problems.empty()) state.targets = std::move(loaded.targets);
+    if (!text) {
+      std::string error = text.error().str();
+      if (state.read_error != error) result.changed_files.push_back(path);
+      state.read_error = std::move(error);
+      continue;
+    }
+    read_large |= text->size() > (1u << 20);
+    uint64_t hash = std::hash<std::string_view>{}(*text);
+    bool was_unreadable = !state.read_error.empty();
+    state.read_error.clear();
+    state.stamp = opened.stamp;
+    if (!reread && known && state.content_hash == hash) continue; // touched, not changed
+    if (!reread && was_unreadable && state.content_hash == hash && state.problem_count == 0) {
+      result.changed_files.push_back(path); // readable again, as it was
+      continue;
+    }
+    state.content_hash = hash;
+    manifests::LoadedManifest loaded = load_agent_manifest(*text, path, state_root_);
+    state.problem_count = loaded.diagnostics.size();
+    state.problems = safe_problem_list(loaded.diagnostics);
+    if (loaded.diagnostics.empty()) state.targets = std::move(loaded.targets);
     result.changed_files.push_back(path);
   }
   for (auto it = files_.begin(); it != files_.end();) {
@@ -97,47 +202,21 @@ ScanResult ConfigDir::scan(bool reread) {
       ++it;
       continue;
     }
-    result.changed_files.push_back(it->first);
+    result.removed_files.push_back(it->first);
     it = files_.erase(it);
   }
-  const std::vector<ChainTarget> after = targets();
-  std::set<std::string> kept;
-  for (const auto &target : after)
-    kept.insert(interface_key(target));
-  for (const auto &target : before)
-    if (!kept.count(interface_key(target))) result.removed_targets.push_back(target);
-  result.targets_changed = !result.changed_files.empty() || !same_targets(before, after);
+  // A large file's text and parse tree were freed: give the memory back to the system.
+  if (read_large || !result.removed_files.empty()) ::malloc_trim(0);
+  result.targets_changed = !same_targets(before, stored_targets()) ||
+                           !result.removed_files.empty() || !result.changed_files.empty();
   return result;
 }
 
-std::vector<ChainTarget> ConfigDir::targets() const {
+std::vector<ChainTarget> ConfigDir::stored_targets() const {
   std::vector<ChainTarget> all;
-  std::set<std::string> taken;
   for (const auto &[path, state] : files_)
-    for (const auto &stored : state.targets)
-      for (auto &target : concrete(stored))
-        if (taken.insert(interface_key(target)).second) all.push_back(std::move(target));
+    all.insert(all.end(), state.targets.begin(), state.targets.end());
   return all;
-}
-
-std::vector<ChainTarget> ConfigDir::duplicates() const {
-  std::vector<ChainTarget> left_out;
-  std::set<std::string> taken;
-  for (const auto &[path, state] : files_)
-    for (const auto &stored : state.targets)
-      for (auto &target : concrete(stored))
-        if (!taken.insert(interface_key(target)).second) left_out.push_back(std::move(target));
-  return left_out;
-}
-
-std::vector<std::string> ConfigDir::selection_problems() const {
-  std::vector<std::string> problems;
-  for (const auto &[path, state] : files_)
-    for (const auto &stored : state.targets)
-      if (stored.selection.given())
-        if (auto resolved = manifests::resolve_targets({stored}); !resolved)
-          problems.push_back(resolved.error().str());
-  return problems;
 }
 
 std::set<std::string> ConfigDir::namespaces() const {
@@ -146,13 +225,6 @@ std::set<std::string> ConfigDir::namespaces() const {
     for (const auto &stored : state.targets)
       all.insert(stored.netns);
   return all;
-}
-
-std::vector<ChainTarget> concrete(const ChainTarget &target) {
-  if (!target.selection.given()) return {target};
-  auto resolved = manifests::resolve_targets({target});
-  if (!resolved) return {}; // selection_problems() tells; the interfaces may appear later
-  return std::move(*resolved);
 }
 
 } // namespace xdpchain::agent

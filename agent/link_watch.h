@@ -5,6 +5,7 @@
 
 #include "common/result.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,13 @@ struct LinkEvent {
   Type type;
   std::string interface;
   int ifindex = 0;
+};
+
+// One interface as a link dump shows it: what the agent's drift check compares.
+struct LinkState {
+  std::string interface;
+  int ifindex = 0;
+  uint32_t xdp_prog_id = 0; // the XDP program attached (any mode), 0 for none
 };
 
 class LinkWatch {
@@ -36,6 +44,10 @@ public:
 
   // Reads every pending message without blocking.
   std::vector<LinkEvent> drain();
+  // Every interface of the namespace with its attached XDP program: one RTM_GETLINK dump
+  // (statistics left out) on a socket of its own, opened in the namespace, so a check of
+  // hundreds of interfaces costs one round trip and no namespace switch.
+  Result<std::vector<LinkState>> links();
 
 private:
   LinkWatch(std::string netns, unsigned long inode)
@@ -43,6 +55,7 @@ private:
   std::string netns_;
   unsigned long netns_inode_ = 0;
   nl_sock *sock_ = nullptr;
+  nl_sock *dump_sock_ = nullptr;
   std::vector<LinkEvent> pending_;
 };
 

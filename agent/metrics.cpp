@@ -1,6 +1,7 @@
 #include "agent/metrics.h"
 
 #include "agent/config_dir.h"
+#include "agent/problem_text.h"
 
 #include <xdpchain/status.h>
 
@@ -18,6 +19,9 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 using Labels = std::vector<ClientMetric::Label>;
+
+constexpr int kMetricsThreads = 8;
+constexpr int kMetricsRequestTimeoutMs = 2000;
 
 const char *const kVerdictNames[5] = {"aborted", "drop", "pass", "tx", "redirect"};
 
@@ -117,13 +121,30 @@ private:
     auto problems =
         family("xdpchain_manifest_problem",
                "One per problem in a manifest file, naming file:line:column.", MetricType::Gauge);
+    auto count =
+        family("xdpchain_manifest_problems",
+               "Problems in the manifest file's last version, shown or not (at most " +
+                   std::to_string(kMaxProblemsShown) + " are shown in xdpchain_manifest_problem).",
+               MetricType::Gauge);
+    auto readable = family("xdpchain_manifest_readable",
+                           "1 when the manifest file could be read at the last scan, else 0 "
+                           "(its previous good chains stay in place).",
+                           MetricType::Gauge);
     for (const auto &file : snap.files) {
-      add(valid, {{"file", file.path}}, file.problems.empty() ? 1 : 0);
+      bool ok = file.problems.empty() && file.read_error.empty();
+      add(valid, {{"file", file.path}}, ok ? 1 : 0);
+      add(readable, {{"file", file.path}}, file.read_error.empty() ? 1 : 0);
+      add(count, {{"file", file.path}}, static_cast<double>(file.problem_count));
       for (const auto &problem : file.problems)
         add(problems, {{"file", file.path}, {"problem", problem}}, 1);
     }
-    out.push_back(std::move(valid));
-    out.push_back(std::move(problems));
+    auto dir = family("xdpchain_config_dir_readable",
+                      "1 when the config dir could be listed at the last scan, else 0 (every "
+                      "chain keeps its last good version).",
+                      MetricType::Gauge);
+    add(dir, {}, snap.config_dir_readable ? 1 : 0);
+    for (auto *f : {&valid, &readable, &count, &problems, &dir})
+      out.push_back(std::move(*f));
   }
 
   static void collect_events(const BoardSnapshot &snap, std::vector<MetricFamily> &out) {
@@ -139,6 +160,9 @@ private:
             "Chains put back after they were detached or changed out of band.", snap.drift_repairs);
     counter("xdpchain_chain_removals_total",
             "Chains removed because no manifest describes them any more.", snap.removals);
+    counter("xdpchain_manifest_read_errors_total",
+            "Manifest files, or the config dir, that could not be read (nothing was changed).",
+            snap.manifest_read_errors);
     counter("xdpchain_config_reloads_total", "Scans of the config directory that changed it.",
             snap.config_reloads);
     auto events =
@@ -173,7 +197,11 @@ MetricsServer::start(const std::string &address, std::shared_ptr<const StatusBoa
                      const dispatcher::ChainOptions &options) {
   std::unique_ptr<MetricsServer> server(new MetricsServer);
   try {
-    server->exposer_ = std::make_unique<prometheus::Exposer>(address, 2);
+    // Enough workers that a few idle or slow clients cannot starve a scrape, and a bound on
+    // how long one request may take to arrive (civetweb counts it from the connection).
+    server->exposer_ = std::make_unique<prometheus::Exposer>(std::vector<std::string>{
+        "listening_ports", address, "num_threads", std::to_string(kMetricsThreads),
+        "request_timeout_ms", std::to_string(kMetricsRequestTimeoutMs)});
   } catch (const std::exception &e) {
     return Error(ErrorKind::invalid_argument,
                  "metrics address '" + address + "': cannot listen: " + e.what());

@@ -14,7 +14,9 @@ namespace xdpchain::agent {
 
 struct ManifestFileReport {
   std::string path;
-  std::vector<std::string> problems; // "file:line:column: key 'k': message", one each
+  std::vector<std::string> problems; // shown ones, safe to publish (agent/problem_text.h)
+  size_t problem_count = 0;          // all of them
+  std::string read_error;            // the file cannot be read now; "" when it can
 };
 
 // The last apply of one target's chain.
@@ -34,6 +36,8 @@ struct BoardSnapshot {
   uint64_t removals = 0;      // chains removed because no manifest describes them any more
   std::map<std::string, uint64_t> interface_events; // "appeared", "gone"
   uint64_t config_reloads = 0;
+  uint64_t manifest_read_errors = 0; // a file or the directory could not be read
+  bool config_dir_readable = true;
 };
 
 class StatusBoard {

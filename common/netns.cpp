@@ -1,8 +1,10 @@
 #include "common/netns.h"
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <net/if.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -19,9 +21,19 @@ std::string netns_path(const std::string &name) {
 
 Result<Fd> open_netns(const std::string &name) {
   std::string path = netns_path(name);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // A name comes from a manifest or the command line: any local user can put a FIFO at a
+  // path such as /tmp/x. O_NONBLOCK opens one without waiting for a writer, and the
+  // namespace-type ioctl then refuses everything that is not a network namespace.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) return Error::from_errno("network namespace '" + name + "': open " + path, errno);
-  return Fd(fd);
+  Fd owned(fd);
+  struct stat st {};
+  if (::fstat(owned.get(), &st) != 0)
+    return Error::from_errno("network namespace '" + name + "': stat " + path, errno);
+  if (!S_ISREG(st.st_mode) || ::ioctl(owned.get(), NS_GET_NSTYPE) != CLONE_NEWNET)
+    return Error(ErrorKind::invalid_argument,
+                 "network namespace '" + name + "': " + path + " is not a network namespace");
+  return owned;
 }
 
 Result<NetnsScope> NetnsScope::enter(const std::string &name) {

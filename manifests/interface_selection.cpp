@@ -108,13 +108,12 @@ std::string describe(const InterfaceSelection &selection) {
   return out + "]";
 }
 
-Result<std::vector<std::string>> select_interfaces(const InterfaceSelection &selection,
-                                                   const std::string &netns) {
-  auto links = read_links(netns);
-  if (!links) return std::move(links).error();
+std::vector<std::string> pick_interfaces(const InterfaceSelection &selection,
+                                         const std::vector<std::string> &names,
+                                         const std::string &primary) {
   std::vector<std::string> picked;
-  if (selection.primary && !links->primary.empty()) picked.push_back(links->primary);
-  for (const auto &name : links->names) {
+  if (selection.primary && !primary.empty()) picked.push_back(primary);
+  for (const auto &name : names) {
     if (name == "lo") continue;
     for (const auto &pattern : selection.patterns)
       if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0) {
@@ -125,6 +124,19 @@ Result<std::vector<std::string>> select_interfaces(const InterfaceSelection &sel
   std::sort(picked.begin(), picked.end());
   picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
   return picked;
+}
+
+Result<std::string> primary_interface(const std::string &netns) {
+  auto links = read_links(netns);
+  if (!links) return std::move(links).error();
+  return links->primary;
+}
+
+Result<std::vector<std::string>> select_interfaces(const InterfaceSelection &selection,
+                                                   const std::string &netns) {
+  auto links = read_links(netns);
+  if (!links) return std::move(links).error();
+  return pick_interfaces(selection, links->names, links->primary);
 }
 
 Result<std::vector<ChainTarget>> resolve_targets(const std::vector<ChainTarget> &targets) {

@@ -22,6 +22,18 @@ std::optional<std::string> pattern_problem(const std::string &pattern);
 Result<std::vector<std::string>> select_interfaces(const InterfaceSelection &selection,
                                                    const std::string &netns);
 
+// The names among `names` (one namespace's interfaces) that `selection` picks, sorted,
+// loopback never matched by a pattern; `primary` is the interface holding the default route
+// ("" for none). select_interfaces() reads the namespace's links and calls this; the agent
+// calls it with the links it keeps track of.
+std::vector<std::string> pick_interfaces(const InterfaceSelection &selection,
+                                         const std::vector<std::string> &names,
+                                         const std::string &primary);
+
+// The interface of the default route (IPv4, else IPv6) in network namespace `netns` ("" =
+// the caller's); "" when there is none.
+Result<std::string> primary_interface(const std::string &netns);
+
 // Selection as written, for messages: "spec.interfaces [eth*, ens*]".
 std::string describe(const InterfaceSelection &selection);
 

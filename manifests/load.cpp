@@ -14,11 +14,8 @@ Diagnostic from_error(Check check, const Error &error) {
   return {check, "", {}, "", error.str(), hint};
 }
 
-} // namespace
-
-LoadedManifest load_manifest(const std::string &path, const LoadOptions &options) {
+LoadedManifest load_parsed(Result<ManifestFile> file, const LoadOptions &options) {
   LoadedManifest loaded;
-  auto file = parse_file(path);
   if (!file) {
     loaded.diagnostics.push_back(from_error(Check::syntax, file.error()));
     return loaded;
@@ -32,6 +29,17 @@ LoadedManifest load_manifest(const std::string &path, const LoadOptions &options
   }
   loaded.targets = std::move(*targets);
   return loaded;
+}
+
+} // namespace
+
+LoadedManifest load_manifest(const std::string &path, const LoadOptions &options) {
+  return load_parsed(parse_file(path), options);
+}
+
+LoadedManifest load_manifest_text(const std::string &text, const std::string &path,
+                                  const LoadOptions &options) {
+  return load_parsed(parse_string(text, path), options);
 }
 
 } // namespace xdpchain::manifests

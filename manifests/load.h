@@ -24,4 +24,9 @@ struct LoadedManifest {
 
 LoadedManifest load_manifest(const std::string &path, const LoadOptions &options = {});
 
+// The same for a manifest's text already read (bounded, by the caller) from `path`, which
+// names it in diagnostics and anchors its relative paths.
+LoadedManifest load_manifest_text(const std::string &text, const std::string &path,
+                                  const LoadOptions &options = {});
+
 } // namespace xdpchain::manifests

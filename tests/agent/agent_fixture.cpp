@@ -55,6 +55,12 @@ std::unique_ptr<AgentProcess> AgentTest::start_agent(int resync_seconds,
   return std::make_unique<AgentProcess>(cli_->bpffs_root(), dir_, resync_seconds, extra);
 }
 
+std::unique_ptr<AgentProcess>
+AgentTest::start_agent_as_unit(int resync_seconds, const std::vector<std::string> &extra) const {
+  return std::make_unique<AgentProcess>(cli_->bpffs_root(), dir_, resync_seconds, extra,
+                                        unit_capabilities());
+}
+
 CommandResult AgentTest::xdpchain(const std::vector<std::string> &args) const {
   RunOptions options;
   options.netns = net().dut().netns;

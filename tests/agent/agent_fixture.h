@@ -37,6 +37,9 @@ protected:
 
   std::unique_ptr<AgentProcess> start_agent(int resync_seconds = 1,
                                             const std::vector<std::string> &extra = {}) const;
+  // The same with only the systemd unit's capabilities (unit_capabilities()).
+  std::unique_ptr<AgentProcess>
+  start_agent_as_unit(int resync_seconds = 1, const std::vector<std::string> &extra = {}) const;
 
   // `xdpchain status IFACE --json` in the DUT's namespace; {} when it fails.
   nlohmann::json status() const;

@@ -3,6 +3,7 @@
 #include "tests/support/bpf_kernel.h"
 #include "tests/support/xdpchain_cli.h"
 
+#include <fstream>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -12,17 +13,20 @@ namespace xdpchain::test {
 namespace {
 
 std::vector<std::string> agent_argv(const std::string &bpffs_root, const std::string &config_dir,
-                                    int resync_seconds, const std::vector<std::string> &extra) {
-  std::vector<std::string> args = {XdpchainCli::binary(),
-                                   "--bpffs",
-                                   bpffs_root,
-                                   "agent",
-                                   "--config-dir",
-                                   config_dir,
-                                   "--metrics-address",
-                                   "127.0.0.1:0",
-                                   "--resync",
-                                   std::to_string(resync_seconds)};
+                                    int resync_seconds, const std::vector<std::string> &extra,
+                                    const std::vector<std::string> &prefix) {
+  std::vector<std::string> args = prefix;
+  std::vector<std::string> command = {XdpchainCli::binary(),
+                                      "--bpffs",
+                                      bpffs_root,
+                                      "agent",
+                                      "--config-dir",
+                                      config_dir,
+                                      "--metrics-address",
+                                      "127.0.0.1:0",
+                                      "--resync",
+                                      std::to_string(resync_seconds)};
+  args.insert(args.end(), command.begin(), command.end());
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -30,8 +34,9 @@ std::vector<std::string> agent_argv(const std::string &bpffs_root, const std::st
 } // namespace
 
 AgentProcess::AgentProcess(const std::string &bpffs_root, const std::string &config_dir,
-                           int resync_seconds, const std::vector<std::string> &extra)
-    : process_(agent_argv(bpffs_root, config_dir, resync_seconds, extra)) {
+                           int resync_seconds, const std::vector<std::string> &extra,
+                           const std::vector<std::string> &prefix)
+    : process_(agent_argv(bpffs_root, config_dir, resync_seconds, extra, prefix)) {
   bool ready = wait_until(
       [&] {
         return !process_.running() || log().find("xdpchain-agent: ready:") != std::string::npos;
@@ -59,6 +64,19 @@ double AgentProcess::metric(const std::string &prefix) const {
     return std::stod(line.substr(line.rfind(' ') + 1));
   }
   return -1;
+}
+
+long AgentProcess::rss_kib() const {
+  std::ifstream in("/proc/" + std::to_string(process_.pid()) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+std::vector<std::string> unit_capabilities() {
+  return {"/usr/bin/setpriv", "--bounding-set", "-all,+bpf,+perfmon,+net_admin,+sys_admin",
+          "--inh-caps",       "-all",           "--"};
 }
 
 std::string http_get(const std::string &url) {

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace xdpchain::test {
 namespace {
@@ -31,7 +32,10 @@ TEST(KubernetesConfigMap, XdpChainDocumentsPassOurValidator) {
   }
   ASSERT_FALSE(manifests.empty());
   for (const auto &path : manifests) {
-    manifests::LoadedManifest loaded = agent::load_agent_manifest(path, "/sys/fs/bpf/xdpchain");
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    manifests::LoadedManifest loaded =
+        agent::load_agent_manifest(text, path, "/sys/fs/bpf/xdpchain");
     EXPECT_TRUE(loaded.ok()) << manifests::format_all(loaded.diagnostics);
     EXPECT_FALSE(loaded.targets.empty()) << path;
     for (const auto &target : loaded.targets)
