@@ -11,6 +11,7 @@
 #include "dispatcher/stale_chains.h"
 #include "manifests/interface_selection.h"
 
+#include <bpf/bpf.h>
 #include <systemd/sd-daemon.h>
 #include <xdpchain/apply.h>
 
@@ -37,9 +38,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How often the kernel's view of every managed interface is compared with what was
-// applied: one link dump per network namespace, no object read, no bpffs walk.
-constexpr auto kCheckPeriod = std::chrono::seconds(1);
+// How often every managed chain's XDP link is compared with what was applied (one lookup
+// by link id each, no object read, no bpffs walk); the whole check (one link dump per
+// network namespace, selections, plan) runs when that differs, on link and file events,
+// and every --resync period.
+constexpr auto kCheckPeriod = std::chrono::milliseconds(1500);
 // Editors and ConfigMaps write in several steps: a file is read this long after the last
 // event in the directory.
 constexpr auto kDebounce = std::chrono::milliseconds(150);
@@ -109,8 +112,25 @@ ObjectStamps stamps_of(const ChainTarget &target) {
 struct Managed {
   ChainTarget target; // as last applied (for messages and removal)
   AppliedChain applied;
+  uint32_t link_id = 0; // the XDP bpf_link the chain is attached through
   ObjectStamps objects;
 };
+
+// Whether the chain's XDP link still exists and runs the applied program on the applied
+// interface: one lookup by id, no dump. Every out-of-band change shows here: a detach
+// (ifindex 0), a removal (the link is gone) and another generation swapped in by hand (the
+// link's program changed); an interface that goes comes as a link event.
+bool runs_as_applied(const Managed &managed) {
+  if (managed.link_id == 0) return false;
+  int fd = bpf_link_get_fd_by_id(managed.link_id);
+  if (fd < 0) return false;
+  bpf_link_info info{};
+  uint32_t size = sizeof info;
+  int err = bpf_obj_get_info_by_fd(fd, &info, &size);
+  ::close(fd);
+  return err == 0 && info.prog_id == managed.applied.prog_id &&
+         static_cast<int>(info.xdp.ifindex) == managed.applied.ifindex;
+}
 
 class Agent {
 public:
@@ -150,10 +170,14 @@ private:
   Fd signals_;
   std::map<std::string, std::unique_ptr<LinkWatch>> watches_; // by netns name
   std::vector<ChainTarget> targets_;                          // wanted now, one per interface
-  std::map<std::string, Managed> managed_;                    // by interface_key()
-  std::map<std::string, FailedApply> failed_;                 // by interface_key()
-  std::map<std::string, std::string> last_error_;             // by interface_key(), logged
-  std::set<std::string> waiting_;                             // keys logged as waiting
+  std::vector<WantedChain> wanted_;                           // targets_' keys and fingerprints
+  std::string resolution_;      // what targets_ were resolved from (files, interface names)
+  uint64_t config_version_ = 0; // one more each time a scan changes the files' targets
+  uint64_t primary_checks_ = 0;
+  std::map<std::string, Managed> managed_;        // by interface_key()
+  std::map<std::string, FailedApply> failed_;     // by interface_key()
+  std::map<std::string, std::string> last_error_; // by interface_key(), logged
+  std::set<std::string> waiting_;                 // keys logged as waiting
   std::set<std::string> present_; // every "netns/interface" the last check's link dumps showed
   std::set<std::string> logged_problems_;                      // selection/duplicate lines
   std::map<std::string, std::string> logged_namespace_errors_; // by netns
@@ -251,6 +275,7 @@ bool Agent::rescan(bool reread) {
     }
   }
   if (!scan.settling.empty() && !rescan_at_) rescan_at_ = Clock::now() + 2 * kDebounce;
+  if (scan.targets_changed) ++config_version_;
   if (started_ && scan.targets_changed)
     board_->update([](BoardSnapshot &b) { ++b.config_reloads; });
   publish();
@@ -378,7 +403,25 @@ void Agent::check(bool resync) {
   }
   update_link_watches();
   auto views = read_links();
-  targets_ = resolve(views);
+  // Selections are matched again only when the files or a namespace's interface names
+  // changed (or a selection follows the default route): an idle check resolves nothing.
+  std::string resolution = std::to_string(config_version_);
+  for (const auto &[netns, view] : views) {
+    resolution += '\n' + netns + (view ? ":" : "?");
+    if (view)
+      for (const auto &[name, link] : *view)
+        resolution += name + ',';
+  }
+  for (const auto &stored : config_.stored_targets())
+    if (stored.selection.primary) resolution += "\nprimary" + std::to_string(++primary_checks_);
+  if (resolution != resolution_) {
+    resolution_ = std::move(resolution);
+    targets_ = resolve(views);
+    wanted_.clear();
+    for (const auto &target : targets_)
+      wanted_.push_back({interface_key(target), chain_fingerprint(target)});
+    publish();
+  }
 
   ReconcileInput input;
   input.retry_failed = resync;
@@ -397,15 +440,19 @@ void Agent::check(bool resync) {
     now.xdp_prog_id = link->second.xdp_prog_id;
     return now;
   };
-  for (const auto &target : targets_) {
-    std::string key = interface_key(target);
-    input.wanted.push_back({key, chain_fingerprint(target)});
-    input.links[key] = link_now(key);
-  }
+  input.wanted = wanted_;
+  for (const auto &wanted : wanted_)
+    input.links[wanted.key] = link_now(wanted.key);
+  std::map<std::string, std::optional<FileStamp>> stamps; // each object file stat'ed once
   for (const auto &[key, managed] : managed_) {
     input.applied[key] = managed.applied;
     input.links.try_emplace(key, link_now(key));
-    if (resync && stamps_of(managed.target) != managed.objects) input.objects_changed.insert(key);
+    if (!resync) continue;
+    for (const auto &[path, stamp] : managed.objects) {
+      auto now = stamps.find(path);
+      if (now == stamps.end()) now = stamps.emplace(path, stamp_of(path)).first;
+      if (now->second != stamp) input.objects_changed.insert(key);
+    }
   }
 
   bool prune = false;
@@ -452,7 +499,6 @@ void Agent::check(bool resync) {
       for (const auto &stale : *pruned)
         log_info("pruned " + stale.path + " (" + stale.reason + ")");
   }
-  publish();
 }
 
 void Agent::apply(const ChainTarget &target, Why why, int ifindex, bool appeared) {
@@ -477,10 +523,12 @@ void Agent::apply(const ChainTarget &target, Why why, int ifindex, bool appeared
   }
   last_error_.erase(key);
   failed_.erase(key);
-  managed_[key] = {
-      target,
-      {report->status.ifindex, report->status.dispatcher_prog_id, chain_fingerprint(target)},
-      std::move(objects)};
+  Managed &managed = managed_[key];
+  managed.target = target;
+  managed.applied = {report->status.ifindex, report->status.dispatcher_prog_id,
+                     chain_fingerprint(target)};
+  managed.link_id = report->status.xdp_link_id;
+  managed.objects = std::move(objects);
   bool repaired = report->swapped && why == Why::drift;
   if (report->swapped)
     log_info(describe(target) + ": " + (repaired ? "drift repaired" : "applied") + " (" +
@@ -615,7 +663,12 @@ void Agent::run() {
       next_resync = Clock::now() + resync_period;
       next_check = Clock::now() + kCheckPeriod;
     } else if (now >= next_check) {
-      check(false);
+      // The cheap look first (each chain's link by id); the whole check (link dumps,
+      // selections, plan) only when something differs.
+      bool steady = true;
+      for (const auto &[key, managed] : managed_)
+        if (!(steady = runs_as_applied(managed))) break;
+      if (!steady) check(false);
       next_check = Clock::now() + kCheckPeriod;
     }
 

@@ -20,6 +20,8 @@ using prometheus::MetricFamily;
 using prometheus::MetricType;
 using Labels = std::vector<ClientMetric::Label>;
 
+// One more whenever a metric's name, labels or meaning changes (docs/metrics.md).
+constexpr int kMetricsVersion = 2;
 constexpr int kMetricsThreads = 8;
 constexpr int kMetricsRequestTimeoutMs = 2000;
 
@@ -52,6 +54,17 @@ Labels with(Labels labels, std::string name, std::string value) {
   return labels;
 }
 
+// What this agent is: its version and the version of the metrics it serves
+// (docs/metrics.md, "Versions").
+void collect_info(std::vector<MetricFamily> &out) {
+  auto info = family("xdpchain_agent_info",
+                     "The agent's xdpchain version and the version of its metrics (always 1).",
+                     MetricType::Gauge);
+  add(info, {{"version", XDPCHAIN_VERSION}, {"metrics_version", std::to_string(kMetricsVersion)}},
+      1);
+  out.push_back(std::move(info));
+}
+
 // Everything /metrics shows, read from the board and, per chain, from the kernel.
 class AgentMetrics : public prometheus::Collectable {
 public:
@@ -64,6 +77,7 @@ public:
     collect_chains(snap, out);
     collect_files(snap, out);
     collect_events(snap, out);
+    collect_info(out);
     return out;
   }
 

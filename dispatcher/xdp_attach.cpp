@@ -63,6 +63,22 @@ Result<XdpLinkInfo> xdp_link_info(LinkRef link) {
   return XdpLinkInfo{info.id, info.prog_id, static_cast<int>(info.xdp.ifindex)};
 }
 
+namespace {
+
+// ERANGE from an attach or swap: the driver refuses a program that is not frags-aware on
+// an interface whose MTU does not fit one page (veth: "Peer MTU is too large to set XDP").
+Error mtu_needs_frags(const std::string &ifname) {
+  return Error(ErrorKind::not_supported,
+               (ifname.empty() ? std::string("the interface") : "interface '" + ifname + "'") +
+                   ": its MTU is too large for an XDP program that is not frags-aware; the chain "
+                   "is frags-aware only when every member is",
+               ERANGE)
+      .hint("build every member with SEC(\"xdp.frags\"), or lower the MTU (ip link set dev " +
+            (ifname.empty() ? std::string("IFACE") : ifname) + " mtu 1500)");
+}
+
+} // namespace
+
 Result<LinkFd> create_xdp_link(int ifindex, const std::string &ifname, ProgRef prog, Mode mode) {
   LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = mode_flag(mode));
   int fd = bpf_link_create(prog.get(), ifindex, BPF_XDP, &opts);
@@ -76,6 +92,8 @@ Result<LinkFd> create_xdp_link(int ifindex, const std::string &ifname, ProgRef p
                       " XDP mode",
                   err);
     error.hint(std::string("try --mode ") + to_string(other(mode)));
+  } else if (err == ERANGE) {
+    error = mtu_needs_frags(ifname);
   } else if (err == EEXIST || err == EBUSY) {
     error = Error(ErrorKind::conflict,
                   "interface '" + ifname + "' already has an XDP program attached", err);
@@ -90,6 +108,7 @@ Status swap_xdp_link(LinkRef link, ProgRef new_prog, ProgRef old_prog) {
     int err = errno;
     if (err == EPERM || err == EEXIST)
       return Error(ErrorKind::conflict, "the interface's dispatcher changed underneath us", err);
+    if (err == ERANGE) return mtu_needs_frags("");
     return Error::from_errno("swap dispatcher", err);
   }
   return {};

@@ -38,14 +38,19 @@ bool is_frags_section(const char *sec) {
   return std::strcmp(sec, "xdp.frags") == 0 || starts_with(sec, "xdp.frags/");
 }
 
+// The object's XDP program names for a hint: at most kNamesShown, then how many more.
 std::string xdp_program_names(bpf_object *obj) {
+  constexpr int kNamesShown = 20;
   std::string names;
+  int count = 0;
   bpf_program *prog;
   bpf_object__for_each_program(prog, obj) {
     if (!is_xdp_section(bpf_program__section_name(prog))) continue;
+    if (++count > kNamesShown) continue;
     if (!names.empty()) names += ", ";
     names += bpf_program__name(prog);
   }
+  if (count > kNamesShown) names += " and " + std::to_string(count - kNamesShown) + " more";
   return names.empty() ? "none" : names;
 }
 

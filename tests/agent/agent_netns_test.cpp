@@ -35,6 +35,7 @@ TEST_F(AgentNetnsTest, AppliesTheConfigDirAtStart) {
   ASSERT_EQ(labels(), kChain) << agent->log();
   expect_chain_verdicts();
   EXPECT_EQ(agent->metric("xdpchain_applies_total"), 1);
+  EXPECT_NE(agent->http_get("/metrics").find("metrics_version=\"2\""), std::string::npos);
   EXPECT_EQ(agent->http_get("/healthz").find("xdpchain_agent_up 1") != std::string::npos, true);
 }
 
