@@ -99,6 +99,13 @@ TEST(MacroExpansion, ShorthandFormsAreRewrittenToCoreForms) {
   EXPECT_EQ(expand_one("(when (icmp-type p) (incf n))"),
             "(if (load u8 p 0) (progn (setf n (+ n 1))))");
   EXPECT_EQ(expand_one("(defmacro unless (c x) `(if ,c ,x 9)) (unless a b)"), "(if a b 9)");
+  EXPECT_EQ(expand_one("(1+ (1- (icmp-type p)))"), "(+ (- (load u8 p 0) 1) 1)");
+  // In a macro body 1+ is the compile-time function; in its expansion, the program's form.
+  EXPECT_EQ(expand_one("(defmacro next (n) `(1+ ,(1+ n))) (next 4)"), "(+ 5 1)");
+  auto bad = expand("(1+ a b)");
+  ASSERT_TRUE(bad->diags.has_errors());
+  EXPECT_NE(bad->diags.format().find("1+: expected (1+ X)"), std::string::npos)
+      << bad->diags.format();
 }
 
 TEST(MacroExpansion, ExpandedSpansPointBackAtTheCallSite) {
