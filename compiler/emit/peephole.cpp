@@ -135,11 +135,13 @@ size_t return_block_end(const ir::Function &fn, size_t begin) {
   return 0;
 }
 
-// Index, at or after `from`, of a copy of the instructions [begin, end) with no label
-// inside it; fn.insts.size() when there is none.
+// Index of the last copy, at or after `from`, of the instructions [begin, end) with no
+// label inside it; fn.insts.size() when there is none. The last one, so that every
+// repeated block goes to the same copy (a first block merged into the second would make
+// the second a jump target, which is never merged).
 size_t find_copy(const ir::Function &fn, size_t begin, size_t end, size_t from) {
   size_t len = end - begin;
-  for (size_t j = from; j + len <= fn.insts.size(); ++j) {
+  for (size_t j = fn.insts.size() - len + 1; j-- > from;) {
     size_t k = 0;
     while (k < len && same_inst(fn.insts[j + k], fn.insts[begin + k]))
       ++k;

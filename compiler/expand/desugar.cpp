@@ -12,6 +12,7 @@ public:
     const std::string &head = form_.head();
     if (head == "when" || head == "unless") return when_unless(head == "when");
     if (head == "incf" || head == "decf") return incf(head == "decf");
+    if (head == "1+" || head == "1-") return one_plus_minus(head == "1-");
     if (head == "when-let") return when_let();
     if (head == "if-let") return if_let();
     return nullptr;
@@ -46,6 +47,14 @@ private:
     DatumPtr delta = form_.size() == 3 ? form_[2] : make_int(1, form_.span);
     DatumPtr sum = list({sym(decrement ? "-" : "+"), form_[1], delta});
     return list({sym("setf"), form_[1], sum});
+  }
+
+  DatumPtr one_plus_minus(bool minus) {
+    if (form_.size() != 2) {
+      diags_.error(form_.span, form_.head() + ": expected (" + form_.head() + " X)");
+      return nullptr;
+    }
+    return list({sym(minus ? "-" : "+"), form_[1], make_int(1, form_.span)});
   }
 
   DatumPtr when_let() {

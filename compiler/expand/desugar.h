@@ -4,6 +4,7 @@
 //   (unless C B...)        -> (if C 0 (progn B...))
 //   (incf P [D])           -> (setf P (+ P D))       (decf: -)  unless P is (getmap ...),
 //                                                     which is an atomic add in lowering
+//   (1+ X), (1- X)         -> (+ X 1), (- X 1)
 //   (when-let ((V I)...) B...) -> nested (let ((V I)) (when V ...))
 //   (if-let (V I) THEN [ELSE]) -> (let ((V I)) (if V THEN ELSE))
 // A user macro of the same name takes precedence (the expander looks macros up first).

@@ -31,13 +31,7 @@ public:
     }
     const std::string &head = form->head();
     if (const MacroDef *macro = ct_.find_macro(head)) {
-      if (++expansions_ > kMaxExpansions) {
-        ct_.limit_error(form->span,
-                        "more than " + std::to_string(kMaxExpansions) + " macro expansions")
-            .hints.push_back("a macro probably expands into ever more macro calls");
-        return nullptr;
-      }
-      DatumPtr out = ct_.expand_macro(*macro, *form);
+      DatumPtr out = expand_call(*macro, form);
       if (!out) return nullptr;
       CtInterpreter::CallScope scope(ct_, macro->name, form->span);
       if (scope.too_deep()) return nullptr;
@@ -62,6 +56,17 @@ public:
       return expand_clauses(form, 2, depth, 1);
     }
     return form;
+  }
+
+  // The expansion of one macro call (not expanded further), or null after an error.
+  DatumPtr expand_call(const MacroDef &macro, const DatumPtr &form) {
+    if (++expansions_ > kMaxExpansions) {
+      ct_.limit_error(form->span,
+                      "more than " + std::to_string(kMaxExpansions) + " macro expansions")
+          .hints.push_back("a macro probably expands into ever more macro calls");
+      return nullptr;
+    }
+    return ct_.expand_macro(macro, *form);
   }
 
 private:
@@ -143,15 +148,6 @@ private:
   size_t expansions_ = 0;
 };
 
-void flatten_progn(const DatumPtr &form, std::vector<DatumPtr> &out) {
-  if (form->head_is("progn")) {
-    for (size_t i = 1; i < form->size(); ++i)
-      flatten_progn((*form)[i], out);
-  } else {
-    out.push_back(form);
-  }
-}
-
 // (eval-when (SITUATIONS...) (defun ...)...): compile-time helper functions.
 void define_eval_when(const Datum &form, CtInterpreter &ct, Diagnostics &diags) {
   bool compile_time = false;
@@ -172,6 +168,67 @@ void define_eval_when(const Datum &form, CtInterpreter &ct, Diagnostics &diags) 
   }
 }
 
+// Definitions written at top level, also inside a top-level progn: known before anything
+// is expanded, so macros may be called before their definition in the file.
+void define_written(const DatumPtr &form, CtInterpreter &ct, Diagnostics &diags) {
+  if (form->head_is("defmacro")) {
+    if (auto macro = parse_defmacro(*form, diags)) ct.define_macro(std::move(*macro));
+  } else if (form->head_is("eval-when")) {
+    define_eval_when(*form, ct, diags);
+  } else if (form->head_is("progn")) {
+    for (size_t i = 1; i < form->size(); ++i)
+      define_written((*form)[i], ct, diags);
+  }
+}
+
+// The top level in the order written: a progn's forms as if written in its place, a macro
+// call replaced by its expansion, and the defmacros and eval-whens a macro produced
+// defined where they appear (known to every form expanded after them).
+class TopLevel {
+public:
+  TopLevel(Expander &expander, Diagnostics &diags) : expander_(expander), diags_(diags) {}
+
+  // False once an expansion failed.
+  bool add(const DatumPtr &form, bool generated, int depth) {
+    CtInterpreter &ct = expander_.interpreter();
+    if (form->head_is("progn")) {
+      for (size_t i = 1; i < form->size(); ++i)
+        if (!add((*form)[i], generated, depth)) return false;
+      return true;
+    }
+    if (form->head_is("defmacro") || form->head_is("eval-when")) {
+      if (!generated) return true; // defined before the walk
+      define_written(form, ct, diags_);
+      return !diags_.has_errors();
+    }
+    if (form->head_is("defun")) {
+      diags_.error(form->span, "defun at top level: programs have no run-time functions")
+          .hints.push_back("compile-time helpers for macros go inside "
+                           "(eval-when (:compile-toplevel) (defun ...))");
+      return true;
+    }
+    if (form->head_is("in-package")) return true;
+    if (const MacroDef *macro = form->is_list() ? ct.find_macro(form->head()) : nullptr) {
+      DatumPtr out = expander_.expand_call(*macro, form);
+      if (!out) return false;
+      CtInterpreter::CallScope scope(ct, macro->name, form->span);
+      if (scope.too_deep()) return false;
+      return add(out, true, depth + 1);
+    }
+    DatumPtr expanded = expander_.expand(form, depth);
+    if (!expanded) return false;
+    out_.push_back(std::move(expanded));
+    return true;
+  }
+
+  std::vector<DatumPtr> take() { return std::move(out_); }
+
+private:
+  Expander &expander_;
+  Diagnostics &diags_;
+  std::vector<DatumPtr> out_;
+};
+
 } // namespace
 
 std::vector<DatumPtr> run_macro_expansion(const std::vector<DatumPtr> &forms, Diagnostics &diags) {
@@ -179,28 +236,14 @@ std::vector<DatumPtr> run_macro_expansion(const std::vector<DatumPtr> &forms, Di
   CtInterpreter &ct = expander.interpreter();
   for (const DatumPtr &form : prelude_forms())
     if (auto macro = parse_defmacro(*form, diags)) ct.define_macro(std::move(*macro));
-  std::vector<DatumPtr> rest;
-  for (const DatumPtr &form : forms) {
-    if (form->head_is("defmacro")) {
-      if (auto macro = parse_defmacro(*form, diags)) ct.define_macro(std::move(*macro));
-    } else if (form->head_is("eval-when")) {
-      define_eval_when(*form, ct, diags);
-    } else if (form->head_is("defun")) {
-      diags.error(form->span, "defun at top level: programs have no run-time functions")
-          .hints.push_back("compile-time helpers for macros go inside "
-                           "(eval-when (:compile-toplevel) (defun ...))");
-    } else if (!form->head_is("in-package")) {
-      rest.push_back(form);
-    }
-  }
+  for (const DatumPtr &form : forms)
+    define_written(form, ct, diags);
   if (diags.has_errors()) return {};
-  std::vector<DatumPtr> out;
-  for (const DatumPtr &form : rest) {
-    DatumPtr expanded = expander.expand(form, 0);
-    if (!expanded) break;
-    flatten_progn(expanded, out);
-  }
-  return out;
+  TopLevel top(expander, diags);
+  for (const DatumPtr &form : forms)
+    if (!top.add(form, false, 0)) break;
+  if (diags.has_errors()) return {};
+  return top.take();
 }
 
 } // namespace xdpchain::compiler

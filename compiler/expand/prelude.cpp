@@ -13,38 +13,66 @@ const char *kPrelude = R"lisp(
      (if (> (+ ,data ,min-len) ,data-end) (return XDP_PASS) (progn ,@body))))
 (defmacro with-eth ((data data-end) &body body)
   `(with-packet (,data ,data-end :min-len 14) ,@body))
-(defmacro with-ipv4 ((data data-end ip) &body body)
-  `(with-packet (,data ,data-end :min-len 34)
-     (when (= (eth-type ,data) +ethertype-ipv4+)
-       (let ((,ip (+ ,data 14))) ,@body))))
-(defmacro with-tcp ((data data-end tcp) &body body)
-  `(with-packet (,data ,data-end :min-len 54)
-     (when (= (eth-type ,data) +ethertype-ipv4+)
-       (when (= (ipv4-protocol (+ ,data 14)) +ip-proto-tcp+)
-         (let ((,tcp (+ ,data 34))) ,@body)))))
-(defmacro with-udp ((data data-end udp) &body body)
-  `(with-packet (,data ,data-end :min-len 42)
-     (when (= (eth-type ,data) +ethertype-ipv4+)
-       (when (= (ipv4-protocol (+ ,data 14)) +ip-proto-udp+)
-         (let ((,udp (+ ,data 34))) ,@body)))))
 
-;; Expression forms: the header pointer, or 0.
+;; IPv4 honours the header length (IHL). BODY runs for an IPv4 EtherType whose header has
+;; version 4 and an IHL of 5 or more; VI is bound to that first byte. The header length,
+;; (logand VI #xf) times 4, is at most 60, a bound the verifier sees.
+(defmacro %when-ipv4 ((data vi) &body body)
+  `(when (= (eth-type ,data) +ethertype-ipv4+)
+     (let ((,vi (load u8 ,data 14)))
+       (when (and (>= ,vi #x45) (<= ,vi #x4f)) ,@body))))
+
+;; The packet holds the first 20 bytes of the header; options are the body's to check. IP
+;; is only ever a load base, so its loads fold into DATA's offsets.
+(defmacro with-ipv4 ((data data-end ip) &body body)
+  (let ((vi (gensym "VI")))
+    `(with-packet (,data ,data-end :min-len 34)
+       (%when-ipv4 (,data ,vi)
+         (let ((,ip (+ ,data 14))) ,@body)))))
+
+;; TCP and UDP start right after the IPv4 header and its options; a fragment other than
+;; the first carries no L4 header, so BODY is skipped for it. A packet of the protocol too
+;; short for both headers ends the program with XDP_PASS. IP, when given, is bound to the
+;; IPv4 header. BASE is DATA plus the header length: the L4 header is at BASE + 14.
+(defmacro %with-ipv4-l4 ((data data-end l4 ip protocol min-len) &body body)
+  (let ((vi (gensym "VI")) (base (gensym "BASE")) (iph (if ip ip (gensym "IP"))))
+    `(with-packet (,data ,data-end :min-len 34)
+       (%when-ipv4 (,data ,vi)
+         (when (and (= (load u8 ,data 23) ,protocol)
+                    (= (logand (load u16 ,data 20) (htons #x1fff)) 0))
+           (let ((,base (+ ,data (<< (logand ,vi #xf) 2))))
+             (if (> (+ ,base (+ 14 ,min-len)) ,data-end)
+                 (return XDP_PASS)
+                 (let ((,iph (+ ,data 14)) (,l4 (+ ,base 14))) ,@body))))))))
+(defmacro with-tcp ((data data-end tcp &optional ip) &body body)
+  `(%with-ipv4-l4 (,data ,data-end ,tcp ,ip +ip-proto-tcp+ 20) ,@body))
+(defmacro with-udp ((data data-end udp &optional ip) &body body)
+  `(%with-ipv4-l4 (,data ,data-end ,udp ,ip +ip-proto-udp+ 8) ,@body))
+
+;; Expression forms: the header pointer, or 0 (also for a header the packet cuts short).
 (defmacro parse-eth (data data-end)
-  `(let ((%d ,data)) (if (> (+ %d 14) ,data-end) 0 %d)))
+  (let ((d (gensym "D")))
+    `(let ((,d ,data)) (if (> (+ ,d 14) ,data-end) 0 ,d))))
 (defmacro parse-ipv4 (data data-end)
-  `(let ((%d ,data))
-     (if (> (+ %d 34) ,data-end) 0
-         (if (/= (eth-type %d) +ethertype-ipv4+) 0 (+ %d 14)))))
-(defmacro parse-tcp (data data-end)
-  `(let ((%d ,data))
-     (if (> (+ %d 54) ,data-end) 0
-         (if (/= (eth-type %d) +ethertype-ipv4+) 0
-             (if (/= (ipv4-protocol (+ %d 14)) +ip-proto-tcp+) 0 (+ %d 34))))))
-(defmacro parse-udp (data data-end)
-  `(let ((%d ,data))
-     (if (> (+ %d 42) ,data-end) 0
-         (if (/= (eth-type %d) +ethertype-ipv4+) 0
-             (if (/= (ipv4-protocol (+ %d 14)) +ip-proto-udp+) 0 (+ %d 34))))))
+  (let ((d (gensym "D")) (e (gensym "E")) (vi (gensym "VI")))
+    `(let ((,d ,data) (,e ,data-end))
+       (if (> (+ ,d 34) ,e) 0
+           (if (/= (eth-type ,d) +ethertype-ipv4+) 0
+               (let ((,vi (load u8 ,d 14)))
+                 (if (or (< ,vi #x45) (> ,vi #x4f)) 0 (+ ,d 14))))))))
+(defmacro %parse-ipv4-l4 (data data-end protocol min-len)
+  (let ((d (gensym "D")) (e (gensym "E")) (vi (gensym "VI")) (base (gensym "BASE")))
+    `(let ((,d ,data) (,e ,data-end))
+       (if (> (+ ,d 34) ,e) 0
+           (if (/= (eth-type ,d) +ethertype-ipv4+) 0
+               (let ((,vi (load u8 ,d 14)))
+                 (if (or (< ,vi #x45) (> ,vi #x4f)) 0
+                     (if (/= (load u8 ,d 23) ,protocol) 0
+                         (if (/= (logand (load u16 ,d 20) (htons #x1fff)) 0) 0
+                             (let ((,base (+ ,d (<< (logand ,vi #xf) 2))))
+                               (if (> (+ ,base (+ 14 ,min-len)) ,e) 0 (+ ,base 14))))))))))))
+(defmacro parse-tcp (data data-end) `(%parse-ipv4-l4 ,data ,data-end +ip-proto-tcp+ 20))
+(defmacro parse-udp (data data-end) `(%parse-ipv4-l4 ,data ,data-end +ip-proto-udp+ 8))
 
 (defmacro xdp-data () '(ctx data))
 (defmacro xdp-data-end () '(ctx data-end))
@@ -52,6 +80,8 @@ const char *kPrelude = R"lisp(
 ;; Header fields; network-order fields come back in host order, addresses stay raw.
 (defmacro eth-type (p) `(ntohs (load u16 ,p 12)))
 (defmacro ipv4-ver-ihl (p) `(load u8 ,p 0))
+(defmacro ipv4-ihl (p) `(logand (load u8 ,p 0) #xf))
+(defmacro ipv4-header-len (p) `(<< (ipv4-ihl ,p) 2))
 (defmacro ipv4-tos (p) `(load u8 ,p 1))
 (defmacro ipv4-total-len (p) `(ntohs (load u16 ,p 2)))
 (defmacro ipv4-id (p) `(ntohs (load u16 ,p 4)))

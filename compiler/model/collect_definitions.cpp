@@ -54,9 +54,12 @@ public:
       else if (head == "defprog")
         add_program(*form);
       else
-        diags_.error(form->span, "expected a top-level form (defprog, defmap, defstruct, "
-                                 "defconstant, defmacro), found '" +
-                                     (head.empty() ? to_string(*form) : head) + "'");
+        diags_
+            .error(form->span,
+                   "'" + (head.empty() ? to_string(*form) : head) + "' is not a top-level form")
+            .hints.push_back("the top level holds defprog, defmap, defstruct, defconstant, "
+                             "defmacro, eval-when, progn and in-package, and macro calls "
+                             "that expand into them");
     }
     if (model_.programs.empty() && !diags_.has_errors() && !forms.empty())
       diags_.error(forms.back()->span, "no defprog in this file: nothing to compile");

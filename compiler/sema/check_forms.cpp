@@ -266,9 +266,14 @@ void Checker::map_key(const Datum &form, const CoreForm &core) {
   if (map < 0) return;
   const MapDef &m = model_.maps[map];
   bool scalar_key = m.key_struct.empty() && unsigned_scalar_of_size(m.key_size);
-  if (!scalar_key && is_constant(*form[2]))
-    error(form[2]->span, "map '" + m.name + "' has a " + std::to_string(m.key_size) +
-                             "-byte key: pass a pointer to it (e.g. from make-STRUCT)");
+  if (scalar_key || !is_constant(*form[2])) return;
+  std::string size = std::to_string(m.key_size) + "-byte";
+  if (m.key_struct.empty())
+    error(form[2]->span, "map '" + m.name + "' has a " + size +
+                             " key: pass a pointer to it (e.g. from make-STRUCT)");
+  else
+    error(form[2]->span, "map '" + m.name + "' has a struct key (" + m.key_struct + ", " + size +
+                             "): pass a pointer to one, e.g. from (make-" + m.key_struct + ")");
 }
 
 } // namespace sema

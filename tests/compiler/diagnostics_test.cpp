@@ -102,7 +102,7 @@ INSTANTIATE_TEST_SUITE_P(Reader, CompileErrors,
 INSTANTIATE_TEST_SUITE_P(
     TopLevel, CompileErrors,
     ::testing::Values(
-        Case{"(frob f () 1)", "1:1", "expected a top-level form"},
+        Case{"(frob f () 1)", "1:1", "'frob' is not a top-level form"},
         Case{"(defun f () 1)", "1:1", "defun at top level", "macro"},
         Case{"(defmap m :type :array :key-size 4 :value-size 8)", "1:1", ":max-entries"},
         Case{"(defmap m :type :hashy :key-size 4 :value-size 8 :max-entries 1)", "1:17",

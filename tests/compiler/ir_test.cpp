@@ -334,6 +334,7 @@ TEST(Optimisations, ListingHasFoldedOffsetsAndOneReturnBlock) {
   std::string listing = format_listing(*object);
   EXPECT_NE(listing.find("= *(u8 *)(r2 +23)"), std::string::npos) << listing;
   EXPECT_EQ(listing.find(" += 14"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("< 69 goto"), std::string::npos) << listing; // IHL below 5
   size_t first = listing.find("r0 = 2");
   ASSERT_NE(first, std::string::npos) << listing;
   EXPECT_EQ(listing.find("r0 = 2", first + 1), std::string::npos) << listing;

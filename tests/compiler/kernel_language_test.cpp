@@ -8,6 +8,8 @@
 
 #include <linux/pkt_cls.h>
 
+#include <cstring>
+
 using namespace xdpchain::compiler;
 using namespace xdpchain::compiler::testing;
 
@@ -72,6 +74,59 @@ TEST(Language, ArithmeticIsUnsigned64Bit) {
   EXPECT_EQ(out[17], x + y + 6);
   EXPECT_EQ(out[18], 0u); // BPF division by zero gives 0
   EXPECT_EQ(out[19], x);  // and modulo by zero keeps the dividend
+}
+
+// 1+ and 1- in program bodies, on run-time values (the TTL, 64), wrapping at 0.
+TEST(Language, OnePlusAndOneMinus) {
+  auto out = run_and_read(R"(
+(defprog p ()
+  (with-ipv4 (data data-end ip)
+    (let ((y (ipv4-ttl ip)) (z (- (ipv4-ttl ip) 64)))
+      (put 0 (1+ y)) (put 1 (1- y)) (put 2 (1- z)) (put 3 (1+ (1- (1+ y))))
+      (dotimes (i 3) (put (1+ (+ 4 i)) (1- i)))))
+  XDP_PASS)
+)",
+                          8);
+  ASSERT_EQ(out.size(), 8u);
+  EXPECT_EQ(out[0], 65u);
+  EXPECT_EQ(out[1], 63u);
+  EXPECT_EQ(out[2], ~0ull);
+  EXPECT_EQ(out[3], 65u);
+  EXPECT_EQ(out[4], 0u);    // never written
+  EXPECT_EQ(out[5], ~0ull); // i = 0: 0 - 1
+  EXPECT_EQ(out[6], 0u);
+  EXPECT_EQ(out[7], 1u);
+}
+
+// memcpy copies upwards in chunks of 8, 4, 2 and 1 bytes, each read before it is
+// written (docs/language.md): overlapping ranges with DST before SRC come out as with
+// memmove; with DST after SRC, a chunk reads bytes an earlier chunk already wrote.
+TEST(Language, MemcpyOverlapIsDefinedForDstBeforeSrc) {
+  auto elf = compile_ok(R"(
+(defprog down () (with-packet (d e :min-len 40) (memcpy d 0 d 3 21)) XDP_TX)
+(defprog up () (with-packet (d e :min-len 40) (memcpy d 3 d 0 21)) XDP_TX)
+)");
+  auto obj = LoadedObject::load(elf);
+  ASSERT_TRUE(obj.has_value()) << obj.error().str(60);
+  std::vector<uint8_t> packet(64);
+  for (size_t i = 0; i < packet.size(); ++i)
+    packet[i] = static_cast<uint8_t>(i);
+  RunResult r = test_run(obj->prog_fd("down"), packet);
+  ASSERT_EQ(r.retval, static_cast<uint32_t>(XDP_TX));
+  std::vector<uint8_t> moved = packet;
+  std::memmove(moved.data(), moved.data() + 3, 21);
+  EXPECT_EQ(r.data, moved);
+  r = test_run(obj->prog_fd("up"), packet);
+  std::vector<uint8_t> chunked = packet; // what the chunks do: 8 + 8 + 4 + 1 bytes
+  for (auto [at, width] : {std::pair<size_t, size_t>{0, 8}, {8, 8}, {16, 4}, {20, 1}}) {
+    std::vector<uint8_t> chunk(chunked.begin() + static_cast<long>(at),
+                               chunked.begin() + static_cast<long>(at + width));
+    std::copy(chunk.begin(), chunk.end(), chunked.begin() + static_cast<long>(3 + at));
+  }
+  EXPECT_EQ(r.data, chunked);
+  std::vector<uint8_t> memmoved = packet;
+  std::memmove(memmoved.data() + 3, memmoved.data(), 21);
+  EXPECT_NE(r.data, memmoved);
 }
 
 // Issue 8, failure 2: a struct field named like a built-in macro (tcp-flags) is a field,

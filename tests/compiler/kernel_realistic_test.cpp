@@ -2,7 +2,7 @@
 // our compiler and from its C twin by clang (at build time). Both builds are loaded into
 // this kernel and run with BPF_PROG_TEST_RUN on crafted packets; every check (verdicts,
 // the packet bytes out, map contents) must hold for both.
-#include "compiler_test_support.h"
+#include "twin_builds.h"
 
 #include "compiler/compile.h"
 #include "tests/support/packet_builder.h"
@@ -14,8 +14,6 @@
 
 #include <cstring>
 #include <ctime>
-#include <fstream>
-#include <iterator>
 #include <set>
 
 using namespace xdpchain::compiler;
@@ -24,32 +22,6 @@ using xdpchain::test::internet_checksum;
 using xdpchain::test::PacketBuilder;
 
 namespace {
-
-struct Build {
-  std::string label; // "lisp" or "clang"
-  LoadedObject obj;
-};
-
-// The program NAME built from NAME.lisp and from NAME.c.
-std::vector<Build> both_builds(const std::string &name) {
-  std::vector<Build> out;
-  auto elf =
-      compile_file(std::string(XDPCHAIN_SOURCE_DIR) + "/tests/compiler/bench/" + name + ".lisp");
-  EXPECT_TRUE(elf.has_value()) << (elf ? "" : elf.error().str());
-  std::ifstream twin(std::string(XDPCHAIN_TWIN_DIR) + "/" + name + ".o", std::ios::binary);
-  std::vector<uint8_t> clang_elf((std::istreambuf_iterator<char>(twin)),
-                                 std::istreambuf_iterator<char>());
-  EXPECT_FALSE(clang_elf.empty()) << "C twin of " << name << " not built";
-  for (auto &[label, bytes] :
-       {std::pair<std::string, std::vector<uint8_t>>{"lisp", *elf}, {"clang", clang_elf}}) {
-    auto obj = LoadedObject::load(bytes);
-    EXPECT_TRUE(obj.has_value()) << label << ": " << (obj ? "" : obj.error().str(80));
-    if (!obj) continue;
-    EXPECT_EQ(obj->log.find("Retrying without BTF"), std::string::npos) << label << obj->log;
-    out.push_back({label, std::move(*obj)});
-  }
-  return out;
-}
 
 uint32_t ip(const char *text) {
   in_addr a{};
@@ -89,7 +61,7 @@ struct Rule {
 };
 
 TEST(RealisticPrograms, LpmPrefilterDropsByLongestMatchingPrefix) {
-  for (Build &b : both_builds("lpm_prefilter")) {
+  for (Build &b : both_builds("bench", "lpm_prefilter")) {
     SCOPED_TRACE(b.label);
     int prog = b.obj.prog_fd("lpm_prefilter");
     int rules = b.obj.map_fd("prefilter");
@@ -132,7 +104,7 @@ struct Policy {
 };
 
 TEST(RealisticPrograms, L4PolicyReturnsTheVerdictOfTheMatchingFlow) {
-  for (Build &b : both_builds("l4_policy")) {
+  for (Build &b : both_builds("bench", "l4_policy")) {
     SCOPED_TRACE(b.label);
     int prog = b.obj.prog_fd("l4_policy");
     int policies = b.obj.map_fd("policies");
@@ -183,7 +155,7 @@ std::vector<uint8_t> expected_reply(std::vector<uint8_t> p) {
 }
 
 TEST(RealisticPrograms, IcmpEchoAnswersRequestsWithTheRewrittenPacket) {
-  for (Build &b : both_builds("icmp_echo")) {
+  for (Build &b : both_builds("bench", "icmp_echo")) {
     SCOPED_TRACE(b.label);
     int prog = b.obj.prog_fd("icmp_echo");
     int replies = 0;
@@ -225,7 +197,7 @@ struct Backend {
 };
 
 TEST(RealisticPrograms, NodePortDnatSpreadsFlowsOverBackendsWithValidChecksums) {
-  for (Build &b : both_builds("nodeport_dnat")) {
+  for (Build &b : both_builds("bench", "nodeport_dnat")) {
     SCOPED_TRACE(b.label);
     int prog = b.obj.prog_fd("nodeport_dnat");
     Backend backends[2] = {{ip("10.1.0.1"), htons(8080), 0}, {ip("10.1.0.2"), htons(9090), 0}};
@@ -300,7 +272,7 @@ struct CtEntry {
 };
 
 TEST(RealisticPrograms, ConntrackRecordsFlowsWithTimestampsAndDropsUnknownOnes) {
-  for (Build &b : both_builds("conntrack")) {
+  for (Build &b : both_builds("bench", "conntrack")) {
     SCOPED_TRACE(b.label);
     int prog = b.obj.prog_fd("conntrack");
     int table = b.obj.map_fd("connections");

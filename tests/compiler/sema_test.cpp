@@ -93,6 +93,14 @@ INSTANTIATE_TEST_SUITE_P(
                  "(defmap m :type :hash :key-size 12 :value-size 8 :max-entries 1)\n"
                  "(defprog p () (getmap m 5))",
                  "2:25", "map 'm' has a 12-byte key: pass a pointer to it (e.g. from make-STRUCT)"},
+        // A struct key of 4 bytes is still a struct: the message says so.
+        SemaCase{"StructKeyNeedsPointer",
+                 "(defstruct k (port u16) (proto u8) (pad u8))\n"
+                 "(defmap m :type :hash :key-type k :value-size 8 :max-entries 1)\n"
+                 "(defprog p () (getmap m 5))",
+                 "3:25",
+                 "map 'm' has a struct key (k, 4-byte): pass a pointer to one, e.g. from "
+                 "(make-k)"},
         SemaCase{"StackAddr", "(defprog p () (stack-addr q))", "1:27",
                  "stack-addr: expected a variable bound by let, found 'q'"},
         SemaCase{"SetfPlace", "(defprog p () (setf (ctx-ptr) 3))", "1:21",
