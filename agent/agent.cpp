@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <systemd/sd-daemon.h>
 #include <xdpchain/apply.h>
+#include <xdpchain/chain.h>
 
 #include <chrono>
 #include <csignal>
@@ -67,11 +68,11 @@ Result<ApplyReport> apply_target(const ChainTarget &target, const ChainOptions &
   return std::move(result.reports.front());
 }
 
-// Takes the chain off the target's interface: the same transaction with no members.
+// Takes the chain off the target's interface and removes its bpffs state.
 Result<ApplyReport> remove_target(const ChainTarget &target, const ChainOptions &options) {
-  ChainTarget empty = target;
-  empty.spec.members.clear();
-  return apply_target(empty, options);
+  auto chain = Chain::open(target.spec.interface, target.netns, options);
+  if (!chain) return std::move(chain).error();
+  return chain->remove();
 }
 
 // One agent per bpffs root: an flock on the root directory itself (the CLI locks the

@@ -43,7 +43,7 @@ struct ApplyAllResult {
 
 // Targets need a concrete interface (spec.interface); the calling thread enters each
 // target's network namespace (target.netns) for the length of its step.
-ApplyAllResult apply_all(const std::vector<ChainTarget> &targets,
-                         const ApplyAllOptions &options = {});
+XDPCHAIN_API ApplyAllResult apply_all(const std::vector<ChainTarget> &targets,
+                                      const ApplyAllOptions &options = {});
 
 } // namespace xdpchain

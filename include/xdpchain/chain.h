@@ -13,7 +13,7 @@
 
 namespace xdpchain {
 
-class Chain {
+class XDPCHAIN_API Chain {
 public:
   // The interface `interface` in network namespace `netns` ("" = the calling thread's at
   // each call; else a name under /run/netns or a path such as /proc/PID/ns/net). A named

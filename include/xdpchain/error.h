@@ -4,6 +4,8 @@
 // turns them into text and exit codes.
 #pragma once
 
+#include <xdpchain/export.h>
+
 #include <string>
 #include <vector>
 
@@ -18,7 +20,7 @@ enum class ErrorKind {
   io,               // file system trouble
 };
 
-class Error {
+class XDPCHAIN_API Error {
 public:
   Error(ErrorKind kind, std::string message, int err = 0)
       : kind_(kind), message_(std::move(message)), errno_(err) {}

@@ -3,6 +3,8 @@
 // these; plan and apply read them.
 #pragma once
 
+#include <xdpchain/export.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -63,7 +65,7 @@ struct ChainMember {
   std::string pin_root;
 };
 
-MemberSpec spec_of(const ChainMember &member);
+XDPCHAIN_API MemberSpec spec_of(const ChainMember &member);
 
 struct ChainSpec {
   std::string interface;
@@ -75,13 +77,13 @@ struct ChainSpec {
   std::vector<MemberSpec> members;
 };
 
-const char *to_string(Mode mode);
-const char *to_string(Backend backend);
+XDPCHAIN_API const char *to_string(Mode mode);
+XDPCHAIN_API const char *to_string(Backend backend);
 // "pass,drop" style list of the actions in `mask`, lower-case, in action order.
-std::string actions_to_string(ActionMask mask);
+XDPCHAIN_API std::string actions_to_string(ActionMask mask);
 // Labels: letters, digits, '_', '-' and '.', at most 63, starting with a letter or digit.
-bool valid_label(const std::string &label);
+XDPCHAIN_API bool valid_label(const std::string &label);
 // Accepts "pass", "XDP_PASS", "Pass"; returns -1 when unknown.
-int action_from_string(const std::string &name);
+XDPCHAIN_API int action_from_string(const std::string &name);
 
 } // namespace xdpchain

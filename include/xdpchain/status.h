@@ -78,7 +78,8 @@ struct ApplyReport {
 // The chain on `interface` in network namespace `netns` ("" = the caller's; a name under
 // /run/netns or a path), read back from the kernel and bpffs: members, kernel ids, counters.
 // present is false when xdpchain runs no chain there.
-Result<ChainStatus> read_chain_status(const std::string &interface, const std::string &netns = "",
-                                      const ChainOptions &options = {});
+XDPCHAIN_API Result<ChainStatus> read_chain_status(const std::string &interface,
+                                                   const std::string &netns = "",
+                                                   const ChainOptions &options = {});
 
 } // namespace xdpchain

@@ -61,8 +61,9 @@ TEST_F(AgentNetnsTest, RecreatedInterfaceGetsItsChainBackWithinOneSecond) {
   EXPECT_GE(agent->metric("xdpchain_interface_events_total{event=\"appeared\"}"), 1);
   EXPECT_GE(agent->metric("xdpchain_interface_events_total{event=\"gone\"}"), 1);
   // The old interface's state was pruned: only one interface directory is left.
-  EXPECT_EQ(xdpchain({"prune", "--dry-run"}).out.find("ns"), std::string::npos)
-      << xdpchain({"prune", "--dry-run"});
+  CommandResult prune = xdpchain({"prune", "--dry-run"});
+  EXPECT_EQ(prune.exit_code, 0) << prune;
+  EXPECT_EQ(prune.out.find("ns"), std::string::npos) << prune;
 }
 
 TEST_F(AgentNetnsTest, RepairsChainsDetachedOrChangedOutOfBand) {
@@ -186,7 +187,9 @@ TEST_F(AgentNetnsTest, CliCommandsBesideTheAgentDoNotCorruptTheChain) {
   expect_chain_verdicts();
   EXPECT_EQ(agent->metric("xdpchain_apply_errors_total"), 0) << agent->log();
   // No generation left behind, no stale interface directory.
-  EXPECT_EQ(xdpchain({"prune", "--dry-run"}).out.find("ns"), std::string::npos);
+  CommandResult prune = xdpchain({"prune", "--dry-run"});
+  EXPECT_EQ(prune.exit_code, 0) << prune;
+  EXPECT_EQ(prune.out.find("ns"), std::string::npos) << prune;
 }
 
 // Another tool's XDP program is left alone (an apply error, counted, the program stays)

@@ -87,6 +87,9 @@ done
 applied_ms=$(($(now_ms) - start))
 attached=$(all_prog_ids | wc -l)
 
+port=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "$log" | head -1 | sed -E 's|.*:([0-9]+)/metrics|\1|')
+scrape_s=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/metrics")
+
 sleep 2
 t0=$(cpu_ticks)
 sleep "$idle_seconds"
@@ -129,6 +132,7 @@ printf '| all %d chains applied after start | %.1f s (%d attached) | <= 60 s |\n
   "$(awk -v m="$applied_ms" 'BEGIN {print m / 1000}')" "$attached"
 printf '| idle agent CPU over %d s | %s%% of one core | <= 0.5%% |\n' "$idle_seconds" "$idle_pct"
 printf '| idle agent RSS | %s MB | <= 100 MB |\n' "$rss"
+printf '| one /metrics scrape (every chain read from the kernel) | %.2f s | |\n' "$scrape_s"
 printf '| interface deleted and re-created: chain back | %s ms | <= 1000 ms |\n' "$recreate_ms"
 printf '| chain removed out of band: repaired | %s ms | <= 2000 ms |\n' "$repair_ms"
 printf '| manifest edit of one interface: swapped | %s of %d interfaces (in %s ms) | 1 |\n' \
