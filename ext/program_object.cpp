@@ -34,6 +34,27 @@ bool is_xdp_section(const char *sec) {
          starts_with(sec, "freplace/");
 }
 
+// A program the kernel runs from a map entry (BPF_XDP_CPUMAP, BPF_XDP_DEVMAP) and never
+// attaches to a device: what it is, for the refusal; nullptr for any other section.
+const char *map_program_kind(const char *sec) {
+  for (const char *prefix : {"xdp/", "xdp.frags/"}) {
+    if (!starts_with(sec, prefix)) continue;
+    const char *rest = sec + std::strlen(prefix);
+    if (std::strcmp(rest, "cpumap") == 0) return "a CPU map (cpumap) program";
+    if (std::strcmp(rest, "devmap") == 0) return "a device map (devmap) program";
+  }
+  return nullptr;
+}
+
+Error map_program_refused(bpf_program *prog) {
+  const char *sec = bpf_program__section_name(prog);
+  return Error(ErrorKind::invalid_argument,
+               std::string("program '") + bpf_program__name(prog) + "' is in section '" + sec +
+                   "': " + map_program_kind(sec) +
+                   ", which the kernel runs from a map entry and never attaches to an "
+                   "interface, so it cannot be a chain member");
+}
+
 bool is_frags_section(const char *sec) {
   return std::strcmp(sec, "xdp.frags") == 0 || starts_with(sec, "xdp.frags/");
 }
@@ -64,16 +85,26 @@ Result<bpf_program *> choose_program(bpf_object *obj, const std::string &name) {
       return Error(ErrorKind::invalid_argument,
                    "program '" + name + "' is in section '" + bpf_program__section_name(prog) +
                        "', not an XDP section (xdp, xdp.frags, xdp/NAME, freplace/NAME)");
+    if (map_program_kind(bpf_program__section_name(prog))) return map_program_refused(prog);
     return prog;
   }
+  // Map programs (xdp/cpumap, xdp/devmap) beside a device program are its helpers, not
+  // candidates.
   bpf_program *found = nullptr;
+  bpf_program *map_program = nullptr;
   bpf_program *prog;
   int count = 0;
   bpf_object__for_each_program(prog, obj) {
-    if (!is_xdp_section(bpf_program__section_name(prog))) continue;
+    const char *sec = bpf_program__section_name(prog);
+    if (!is_xdp_section(sec)) continue;
+    if (map_program_kind(sec)) {
+      map_program = prog;
+      continue;
+    }
     found = prog;
     ++count;
   }
+  if (count == 0 && map_program) return map_program_refused(map_program);
   if (count == 0) return Error(ErrorKind::invalid_argument, "the object holds no XDP program");
   if (count > 1)
     return Error(ErrorKind::invalid_argument, "the object holds several XDP programs")

@@ -1,6 +1,7 @@
 // Refusals a user meets on the way to a first chain, with the reason and the documented exit
-// code: a member that is not frags-aware on an interface whose MTU needs frags (exit 3), and
-// an object with very many programs whose hint names a bounded list.
+// code: a member that is not frags-aware on an interface whose MTU needs frags (exit 3), an
+// object with very many programs whose hint names a bounded list, and programs the kernel
+// runs from a CPU or device map (exit 2).
 #include "tests/support/bpffs.h"
 #include "tests/support/netns_pair.h"
 #include "tests/support/xdpchain_cli.h"
@@ -55,6 +56,28 @@ TEST(AttachRefusals, HintOfAnObjectWithManyProgramsIsBounded) {
   EXPECT_NE(r.err.find("and 280 more"), std::string::npos) << r;
   EXPECT_LT(r.err.size(), 1000u) << r;
   fs::remove_all(dir);
+}
+
+TEST(AttachRefusals, CpumapAndDevmapProgramsAreNotMembers) {
+  NetnsPair net;
+  XdpchainCli cli{net.dut().netns};
+  const std::string iface = net.dut().ifname;
+  for (const char *program : {"on_cpu", "on_dev"}) {
+    CommandResult r = cli.run({"add", iface, prog_path("xdp_map_programs"), "--program", program,
+                               "--backend", "tailcall"});
+    EXPECT_EQ(r.exit_code, 2) << r;
+    EXPECT_NE(r.err.find("never attaches to an interface"), std::string::npos) << r;
+    EXPECT_NE(r.err.find(std::string(program) == "on_cpu" ? "cpumap" : "devmap"), std::string::npos)
+        << r;
+  }
+  // Without --program, the device program is the one member the object offers.
+  CommandResult ok =
+      cli.run({"add", iface, prog_path("xdp_map_programs"), "--backend", "tailcall"});
+  EXPECT_EQ(ok.exit_code, 0) << ok;
+  auto programs = cli.status(iface).value("programs", nlohmann::json::array());
+  ASSERT_EQ(programs.size(), 1u);
+  EXPECT_EQ(programs[0].value("label", ""), "map_main");
+  cli.run({"remove", iface, "--all"});
 }
 
 } // namespace
