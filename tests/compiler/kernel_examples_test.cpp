@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
@@ -154,6 +157,38 @@ TEST(Examples, UdpPortRewriteKeepsChecksumsValid) {
       EXPECT_EQ(out, other);
     }
     EXPECT_EQ(map_u64(rewrites, 0), 3u);
+  }
+}
+
+TEST(Examples, ArpResponderAnswersForTheAddressesInItsMap) {
+  for (Build &b : both_builds(kExamples, "arp_responder")) {
+    SCOPED_TRACE(b.label);
+    uint32_t ip = htonl(0x0a000042);
+    uint64_t mac = 0x0000665544332211ull; // 11:22:33:44:55:66
+    ASSERT_EQ(bpf_map_update_elem(b.obj.map_fd("proxy_macs"), &ip, &mac, BPF_ANY), 0);
+    const char *p = "arp_responder";
+    Bytes request = arp_frame(1, 0x0a000001, 0x0a000042);
+    Bytes out;
+    ASSERT_EQ(verdict(b, p, request, &out), XDP_TX);
+    Bytes want = arp_frame(2, 0x0a000042, 0x0a000001);
+    const uint8_t ours[6] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66};
+    std::copy(request.begin() + 6, request.begin() + 12, want.begin()); // to the asker
+    std::copy(ours, ours + 6, want.begin() + 6);
+    std::copy(ours, ours + 6, want.begin() + 22);                             // sender: us
+    std::copy(request.begin() + 22, request.begin() + 28, want.begin() + 32); // target
+    EXPECT_EQ(out, want);
+    EXPECT_EQ(map_u64(b.obj.map_fd("replies"), 0), 1u);
+    // Requests for other addresses, replies, and non-Ethernet ARP pass untouched.
+    Bytes other = arp_frame(1, 0x0a000001, 0x0a000043);
+    Bytes reply = arp_frame(2, 0x0a000001, 0x0a000042);
+    Bytes token_ring = request;
+    token_ring[15] = 6;
+    for (const Bytes &frame :
+         {other, reply, token_ring, Bytes(request.begin(), request.end() - 1)}) {
+      EXPECT_EQ(verdict(b, p, frame, &out), XDP_PASS);
+      EXPECT_EQ(out, frame);
+    }
+    EXPECT_EQ(map_u64(b.obj.map_fd("replies"), 0), 1u);
   }
 }
 
