@@ -270,4 +270,24 @@ TEST(PacketLibrary, FullChecksumOverBoundedLengths) {
   }
 }
 
+// The walk at its largest bound loads and reads sixteen extension headers, the first of
+// the largest size (2,048 bytes; the frame stays within what BPF_PROG_TEST_RUN puts in one
+// buffer); a seventeenth runs :too-deep.
+TEST(PacketLibrary, Ipv6WalkAtItsLargestBound) {
+  auto obj = LoadedObject::load(compile_ok(R"(
+    (defprog walk16 (:type :xdp)
+      (with-ipv6-l4 (data data-end l4 proto :min-len 4 :max-ext 16 :too-deep (return XDP_ABORTED))
+        (when (and (= proto +ip-proto-udp+) (= (udp-dst-port l4) 53)) (return XDP_DROP)))
+      XDP_PASS))"));
+  ASSERT_TRUE(obj.has_value()) << obj.error().str(40);
+  int prog = obj->prog_fd("walk16");
+  std::vector<ExtHeader> chain{ext_options(0, 255), ext_fragment(0, true)};
+  for (int i = 0; i < 14; ++i)
+    chain.push_back(ext_options(i % 2 ? 60 : 43, 1));
+  EXPECT_EQ(test_run(prog, ipv6_frame(chain, 17, udp_message(1, 53))).retval, XDP_DROP);
+  EXPECT_EQ(test_run(prog, ipv6_frame(chain, 17, udp_message(1, 54))).retval, XDP_PASS);
+  chain.push_back(ext_options(60));
+  EXPECT_EQ(test_run(prog, ipv6_frame(chain, 17, udp_message(1, 53))).retval, XDP_ABORTED);
+}
+
 } // namespace
