@@ -110,7 +110,12 @@ const char *packet_prelude_text() {
 (defmacro arp-tpa (p) `(load u32 ,p 24))
 
 ;; ---- Checksums (16-bit one's complement; values as stored in the packet) ----
-(defmacro csum-fold (sum)
+;; The helpers call the %-named forms, so a program that defines its own csum-fold or
+;; csum-sum does not change them.
+(defmacro csum-fold (sum) `(%csum-fold ,sum))
+(defmacro csum-sum (ptr data-end len max &optional (seed 0))
+  `(%csum-sum ,ptr ,data-end ,len ,max ,seed))
+(defmacro %csum-fold (sum)
   (let ((s (gensym "S")))
     `(let ((,s ,sum))
        (setf ,s (+ (logand ,s #xffff) (>> ,s 16)))
@@ -121,7 +126,7 @@ const char *packet_prelude_text() {
 ;; 32-bit field it covers changed from OLD to NEW (raw loads, as stored).
 (defmacro csum-update16 (ptr off old new)
   `(store u16 ,ptr ,off
-          (logand (lognot (csum-fold (+ (logand (lognot (load u16 ,ptr ,off)) #xffff)
+          (logand (lognot (%csum-fold (+ (logand (lognot (load u16 ,ptr ,off)) #xffff)
                                         (logand (lognot ,old) #xffff)
                                         (logand ,new #xffff))))
                   #xffff)))
@@ -129,7 +134,7 @@ const char *packet_prelude_text() {
   (let ((o (gensym "OLD")) (n (gensym "NEW")))
     `(let ((,o ,old) (,n ,new))
        (store u16 ,ptr ,off
-              (logand (lognot (csum-fold (+ (logand (lognot (load u16 ,ptr ,off)) #xffff)
+              (logand (lognot (%csum-fold (+ (logand (lognot (load u16 ,ptr ,off)) #xffff)
                                             (logand (lognot ,o) #xffff)
                                             (logand (lognot (>> ,o 16)) #xffff)
                                             (logand ,n #xffff)
@@ -138,7 +143,7 @@ const char *packet_prelude_text() {
 ;; The one's-complement sum (not folded, not inverted) of LEN bytes at PTR plus SEED; an
 ;; odd last byte counts as padded with zero. MAX, a constant, bounds LEN: a bounded loop
 ;; of MAX / 2 steps. LEN above MAX or past the packet's end ends the program with XDP_PASS.
-(defmacro csum-sum (ptr data-end len max &optional (seed 0))
+(defmacro %csum-sum (ptr data-end len max seed)
   (unless (and (integerp max) (> max 1) (<= max 4096))
     (error "csum-sum: MAX must be an integer from 2 to 4096, found ~a" max))
   (let ((s (gensym "S")) (p (gensym "P")) (n (gensym "N")) (i (gensym "I")) (q (gensym "Q")))
@@ -157,7 +162,7 @@ const char *packet_prelude_text() {
        ,s)))
 ;; The checksum of LEN bytes at PTR (bounded by MAX), ready to store: ~fold(sum).
 (defmacro csum-full (ptr data-end len max &optional (seed 0))
-  `(logand (lognot (csum-fold (csum-sum ,ptr ,data-end ,len ,max ,seed))) #xffff))
+  `(logand (lognot (%csum-fold (%csum-sum ,ptr ,data-end ,len ,max ,seed))) #xffff))
 )lisp";
 }
 

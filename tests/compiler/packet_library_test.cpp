@@ -63,4 +63,17 @@ TEST(PacketLibraryDocs, BoundsOutOfRangeAreRefused) {
             std::string::npos);
 }
 
+// A program may define macros of the library's names (files written before it existed
+// do); the library's own helpers keep using theirs.
+TEST(PacketLibraryDocs, ProgramsMayDefineMacrosOfTheLibrarysNames) {
+  std::string own = "(defmacro csum-fold (x) `(logand ,x #xff))\n"
+                    "(defmacro csum-sum (&rest args) (error \"the program's csum-sum\"))\n";
+  EXPECT_FALSE(compile_ok(own + program("(with-icmp (data data-end icmp) (return (csum-fold "
+                                        "258)))"))
+                   .empty());
+  EXPECT_FALSE(compile_ok(own + program("(with-icmp (data data-end icmp) (return (csum-full "
+                                        "icmp data-end 8 60)))"))
+                   .empty());
+}
+
 } // namespace
