@@ -1,5 +1,6 @@
 #include "compiler/expand/prelude.h"
 
+#include "compiler/expand/prelude_packet.h"
 #include "compiler/reader/reader.h"
 
 namespace xdpchain::compiler {
@@ -125,9 +126,13 @@ const char *kPrelude = R"lisp(
 
 const std::vector<DatumPtr> &prelude_forms() {
   static const SourceFile file("<prelude>", kPrelude);
+  static const SourceFile packet("<prelude:packet>", packet_prelude_text());
   static const std::vector<DatumPtr> forms = [] {
     Diagnostics diags;
-    return run_reader(file, diags);
+    auto all = run_reader(file, diags);
+    for (auto &form : run_reader(packet, diags))
+      all.push_back(std::move(form));
+    return all;
   }();
   return forms;
 }

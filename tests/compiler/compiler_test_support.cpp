@@ -27,8 +27,15 @@ namespace {
 thread_local std::string *g_log = nullptr;
 int capture(enum libbpf_print_level level, const char *format, va_list args) {
   if (!g_log || level == LIBBPF_DEBUG) return 0;
-  char buf[4096];
-  int n = vsnprintf(buf, sizeof(buf), format, args);
+  // libbpf prints the whole verifier log in one call: no fixed buffer that cuts it.
+  va_list copy;
+  va_copy(copy, args);
+  int n = vsnprintf(nullptr, 0, format, copy);
+  va_end(copy);
+  if (n <= 0) return n;
+  std::string buf(static_cast<size_t>(n) + 1, '\0');
+  vsnprintf(buf.data(), buf.size(), format, args);
+  buf.resize(static_cast<size_t>(n));
   g_log->append(buf);
   return n;
 }
