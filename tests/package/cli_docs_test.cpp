@@ -151,5 +151,12 @@ TEST(BashCompletion, OptionValues) {
   EXPECT_THAT(complete("xdpchain add lo x.o --counters o"), UnorderedElementsAre("off", "on"));
 }
 
+TEST(BashCompletion, SetTakesAnInterfaceAndItsOptions) {
+  EXPECT_THAT(complete("xdpchain se"), UnorderedElementsAre("set"));
+  EXPECT_THAT(complete("xdpchain set l"), Contains("lo"));
+  EXPECT_THAT(complete("xdpchain set lo count --pr"),
+              UnorderedElementsAre("--priority", "--proceed-on"));
+}
+
 } // namespace
 } // namespace xdpchain::test
