@@ -120,7 +120,8 @@ std::string status_table(const ChainStatus &status) {
     out << "\n";
     return out.str();
   }
-  out << status.interface << ": " << status.members.size() << " programs, "
+  out << status.interface << ": " << status.members.size()
+      << (status.members.size() == 1 ? " program, " : " programs, ")
       << to_string(status.mode) << " mode, " << to_string(status.backend)
       << " backend, dispatcher id " << status.dispatcher_prog_id << " (generation "
       << status.generation << "), link id " << status.xdp_link_id << (status.frags ? ", frags" : "")
@@ -151,8 +152,10 @@ std::string status_table(const ChainStatus &status) {
 int report_manifest_problems(const std::string &file, const manifests::LoadedManifest &loaded,
                              const GlobalOptions &global) {
   std::vector<std::string> problems;
+  // The hint on the problem's own line: "...: unknown key; did you mean 'priority'?"
   for (const auto &diagnostic : loaded.diagnostics)
-    problems.push_back(manifests::format(diagnostic));
+    problems.push_back(manifests::format(diagnostic) +
+                       (diagnostic.hint.empty() ? "" : "; " + diagnostic.hint));
   size_t n = problems.size();
   return report_message((file == "-" ? std::string("<stdin>") : file) + ": " + std::to_string(n) +
                             (n == 1 ? " problem" : " problems") + "; nothing changed",

@@ -149,6 +149,7 @@ TEST(BashCompletion, OptionValues) {
               UnorderedElementsAre("auto", "freplace", "fused", "tailcall"));
   EXPECT_THAT(complete("xdpchain compile --emit "), UnorderedElementsAre("obj", "asm"));
   EXPECT_THAT(complete("xdpchain add lo x.o --counters o"), UnorderedElementsAre("off", "on"));
+  EXPECT_THAT(complete("xdpchain add lo x.o --mode "), UnorderedElementsAre("native", "generic"));
 }
 
 TEST(BashCompletion, SetTakesAnInterfaceAndItsOptions) {
