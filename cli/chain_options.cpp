@@ -64,10 +64,28 @@ nlohmann::json actions_json(ActionMask mask) {
   return list;
 }
 
-nlohmann::json counters_json(const Counters &c) {
-  return {{"entered", c.entered},  {"aborted", c.verdicts[0]}, {"drop", c.verdicts[1]},
-          {"pass", c.verdicts[2]}, {"tx", c.verdicts[3]},      {"redirect", c.verdicts[4]},
-          {"other", c.other}};
+// null values when the chain does not count: no number rather than a zero that is not one.
+nlohmann::json counters_json(const Counters &c, bool counting) {
+  nlohmann::json out = {{"entered", c.entered},  {"aborted", c.verdicts[0]},
+                        {"drop", c.verdicts[1]}, {"pass", c.verdicts[2]},
+                        {"tx", c.verdicts[3]},   {"redirect", c.verdicts[4]},
+                        {"other", c.other}};
+  if (!counting)
+    for (auto &value : out)
+      value = nullptr;
+  return out;
+}
+
+nlohmann::json maps_json(const std::vector<MemberMap> &maps) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto &map : maps)
+    list.push_back({{"name", map.name}, {"id", map.id}, {"pin", map.pin}});
+  return list;
+}
+
+// A counter cell of the table: the number, or "-" when the chain does not count.
+std::string count_cell(uint64_t value, bool counting) {
+  return counting ? std::to_string(value) : "-";
 }
 
 } // namespace
@@ -86,7 +104,8 @@ nlohmann::json status_json(const ChainStatus &status) {
                         {"entry_prog_id", m.entry_prog_id},
                         {"link_id", m.link_id},
                         {"attached", m.attached},
-                        {"counters", counters_json(m.counters)}});
+                        {"counters", counters_json(m.counters, status.counters)},
+                        {"maps", maps_json(m.maps)}});
   }
   return {{"interface", status.interface},
           {"ifindex", status.ifindex},
@@ -112,7 +131,7 @@ nlohmann::json change_json(const std::string &interface, const ApplyReport &repo
   return {{"interface", interface}, {"swapped", report.swapped}, {"deltas", deltas}};
 }
 
-std::string status_table(const ChainStatus &status) {
+std::string status_table(const ChainStatus &status, bool with_maps) {
   std::ostringstream out;
   if (!status.present) {
     out << status.interface << ": no xdpchain chain";
@@ -120,10 +139,11 @@ std::string status_table(const ChainStatus &status) {
     out << "\n";
     return out.str();
   }
-  out << status.interface << ": " << status.members.size() << " programs, "
-      << to_string(status.mode) << " mode, " << to_string(status.backend)
-      << " backend, dispatcher id " << status.dispatcher_prog_id << " (generation "
-      << status.generation << "), link id " << status.xdp_link_id << (status.frags ? ", frags" : "")
+  out << status.interface << ": " << status.members.size()
+      << (status.members.size() == 1 ? " program, " : " programs, ") << to_string(status.mode)
+      << " mode, " << to_string(status.backend) << " backend, dispatcher id "
+      << status.dispatcher_prog_id << " (generation " << status.generation << "), link id "
+      << status.xdp_link_id << (status.frags ? ", frags" : "")
       << (status.counters ? "" : ", counters off") << "\n";
   if (!status.foreign_program.empty())
     out << "  warning: the interface runs " << status.foreign_program << "\n";
@@ -135,15 +155,20 @@ std::string status_table(const ChainStatus &status) {
   for (size_t i = 0; i < status.members.size(); ++i) {
     const MemberStatus &m = status.members[i];
     const Counters &c = m.counters;
+    const bool n = status.counters;
     std::snprintf(line, sizeof line,
-                  "  %-3zu %-18s %5d %-16s %7u %10llu %8llu %8llu %8llu %6llu %8llu %6llu  %s%s\n",
-                  i, m.label.c_str(), m.priority, actions_to_string(m.proceed_on).c_str(),
-                  m.prog_id, (unsigned long long)c.entered, (unsigned long long)c.verdicts[0],
-                  (unsigned long long)c.verdicts[1], (unsigned long long)c.verdicts[2],
-                  (unsigned long long)c.verdicts[3], (unsigned long long)c.verdicts[4],
-                  (unsigned long long)c.other, m.object_path.c_str(),
+                  "  %-3zu %-18s %5d %-16s %7u %10s %8s %8s %8s %6s %8s %6s  %s%s\n", i,
+                  m.label.c_str(), m.priority, actions_to_string(m.proceed_on).c_str(), m.prog_id,
+                  count_cell(c.entered, n).c_str(), count_cell(c.verdicts[0], n).c_str(),
+                  count_cell(c.verdicts[1], n).c_str(), count_cell(c.verdicts[2], n).c_str(),
+                  count_cell(c.verdicts[3], n).c_str(), count_cell(c.verdicts[4], n).c_str(),
+                  count_cell(c.other, n).c_str(), m.object_path.c_str(),
                   m.attached ? "" : "  (NOT ATTACHED)");
     out << line;
+    if (!with_maps) continue;
+    for (const auto &map : m.maps)
+      out << "        map " << map.name << " id " << map.id
+          << (map.pin.empty() ? "" : ", pinned at " + map.pin) << "\n";
   }
   return out.str();
 }
@@ -151,8 +176,10 @@ std::string status_table(const ChainStatus &status) {
 int report_manifest_problems(const std::string &file, const manifests::LoadedManifest &loaded,
                              const GlobalOptions &global) {
   std::vector<std::string> problems;
+  // The hint on the problem's own line: "...: unknown key; did you mean 'priority'?"
   for (const auto &diagnostic : loaded.diagnostics)
-    problems.push_back(manifests::format(diagnostic));
+    problems.push_back(manifests::format(diagnostic) +
+                       (diagnostic.hint.empty() ? "" : "; " + diagnostic.hint));
   size_t n = problems.size();
   return report_message((file == "-" ? std::string("<stdin>") : file) + ": " + std::to_string(n) +
                             (n == 1 ? " problem" : " problems") + "; nothing changed",

@@ -27,7 +27,8 @@ Result<dispatcher::ActionMask> parse_actions(const std::string &list);
 nlohmann::json status_json(const dispatcher::ChainStatus &status);
 // One interface's change: {"interface", "swapped", "deltas": [{"label","change","detail"}]}.
 nlohmann::json change_json(const std::string &interface, const dispatcher::ApplyReport &report);
-std::string status_table(const dispatcher::ChainStatus &status);
+// The table `status` prints; with_maps (`status -v`) adds a line per map of each member.
+std::string status_table(const dispatcher::ChainStatus &status, bool with_maps = false);
 std::string describe_deltas(const dispatcher::ApplyReport &report);
 
 // A manifest with problems: every problem (with file:line:column), "N problems; nothing

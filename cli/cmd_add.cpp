@@ -101,15 +101,21 @@ void setup(CLI::App &app, GlobalOptions &global) {
   sub->add_option(
       "--proceed-on", opts->proceed_on,
       "verdicts that pass the packet on, e.g. pass,drop (default: object's, else pass)");
+  // Value lists as words ({a,b}), not CLI11's "ENUM:value in {auto->0,...}": --help, the
+  // man pages and the completion (packaging/gen_cli_docs.py reads the braces) show them.
   sub->add_option("--mode", opts->mode,
-                  "native (driver, also: drv) or generic (also: skb); default native");
+                  "native (driver, also: drv) or generic (also: skb); default native")
+      ->type_name("{native,generic}");
   sub->add_option("--backend", opts->backend, "auto, freplace, tailcall or fused")
-      ->transform(CLI::CheckedTransformer(backend_names(), CLI::ignore_case));
+      ->transform(CLI::CheckedTransformer(backend_names(), CLI::ignore_case).description(""))
+      ->type_name("{auto,freplace,tailcall,fused}");
   sub->add_option("--counters", opts->counters,
                   "on or off: per-member counters (off only with --backend fused; default: "
                   "keep the chain's, on for a new chain)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, bool>{{"on", true}, {"off", false}},
-                                          CLI::ignore_case));
+                                          CLI::ignore_case)
+                      .description(""))
+      ->type_name("{on,off}");
   sub->add_flag("--force", opts->force, "replace another tool's XDP program on the interface");
   sub->footer(
       "examples:\n  xdpchain add veth0 drop_icmp.o --priority 20\n"

@@ -67,7 +67,8 @@ void setup(CLI::App &app, GlobalOptions &global) {
   auto opts = std::make_shared<FeaturesOptions>();
   auto *sub = app.add_subcommand("features", "probe what this kernel and an interface support");
   sub->add_option("interface", opts->interface,
-                  "also probe native/generic XDP on this interface (only if nothing is attached)");
+                  "also report native/generic XDP on this interface (asks the driver; attaches "
+                  "nothing)");
   sub->footer("examples:\n  xdpchain features\n  xdpchain features veth0 --json");
   sub->callback([opts, &global] { global.exit_code = run_features(*opts, global); });
 }

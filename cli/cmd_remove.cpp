@@ -38,13 +38,25 @@ Result<dispatcher::ChainSpec> without(const dispatcher::ChainSpec &current, bool
       .hint("labels in the chain: " + labels);
 }
 
+// `remove IFACE` alone: which labels there are to name.
+Error missing_label(const Chain &chain) {
+  Error error(ErrorKind::invalid_argument, "name the program to remove (a LABEL), or give --all");
+  auto status = chain.status();
+  if (!status || !status->present) return error;
+  std::string labels;
+  for (const auto &member : status->members)
+    labels += (labels.empty() ? "" : ", ") + member.label;
+  return error.hint("labels in the chain: " + labels);
+}
+
 int run_remove(const RemoveOptions &opts, const GlobalOptions &global) {
-  if (opts.all == !opts.label.empty())
+  if (opts.all && !opts.label.empty())
     return report_error(Error(ErrorKind::invalid_argument, "name one LABEL, or give --all"),
                         global);
   // The global --netns has already moved us into the interface's namespace.
   auto chain = Chain::open(opts.interface, "", chain_options(global));
   if (!chain) return report_error(chain.error(), global);
+  if (!opts.all && opts.label.empty()) return report_error(missing_label(*chain), global);
   auto report = chain->edit([&](const dispatcher::ChainSpec &current, bool present) {
     return without(current, present, opts);
   });

@@ -51,7 +51,7 @@ int run_status(const StatusOptions &opts, const GlobalOptions &global) {
     if (global.json)
       chains.push_back(status_json(*status));
     else
-      std::cout << status_table(*status);
+      std::cout << status_table(*status, global.verbose);
   }
   if (global.json) {
     nlohmann::json out = json_document();

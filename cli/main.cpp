@@ -3,6 +3,7 @@
 // (docs/cli.md): global options before or after the verb, --json/-j on every verb, errors
 // included, `help` and `version` verbs, a mistyped verb answered with the closest one.
 #include "cli/command_line.h"
+#include "cli/option_suggestion.h"
 #include "cli/report.h"
 #include "common/libbpf_log.h"
 #include "common/netns.h"
@@ -31,11 +32,18 @@ int main(int argc, char **argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
-    if (e.get_exit_code() == 0 || !global.json) {
-      int code = app.exit(e);
-      return code == 0 ? kExitOk : kExitUsage;
+    if (e.get_exit_code() == 0) { // --help, --version
+      app.exit(e);
+      return kExitOk;
     }
-    return report_message(e.what(), kExitUsage, global);
+    // In the voice of every other error: "xdpchain: add: object is required; ...".
+    std::string message = (scanned.verb.empty() ? "" : scanned.verb + ": ") + e.what();
+    std::string suggestion = suggest_option(app, scanned.verb, argc, argv);
+    message +=
+        "; " + (!suggestion.empty()    ? suggestion
+                : scanned.verb.empty() ? std::string("`xdpchain help` lists the verbs and options")
+                                       : "`xdpchain help " + scanned.verb + "` lists its options");
+    return report_message(message, kExitUsage, global);
   }
   return global.exit_code;
 }

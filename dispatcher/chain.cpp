@@ -8,6 +8,7 @@
 #include "dispatcher/counters.h"
 #include "dispatcher/dispatcher_spec.h"
 #include "dispatcher/generation.h"
+#include "dispatcher/member_maps.h"
 #include "dispatcher/planner.h"
 #include "dispatcher/probe.h"
 #include "dispatcher/xdp_attach.h"
@@ -451,6 +452,7 @@ Result<ChainStatus> read_status_once(const std::string &interface, const ChainOp
     MemberStatus member;
     static_cast<ChainMember &>(member) = record;
     member.prog_id = record.member_prog_id;
+    member.maps = member_maps(record.member_prog_id, record);
     member.counters = subtract(counters[record.counter_index % kCounterBlocks], record.baseline);
     if (current.config.backend == Backend::freplace) {
       if (auto link = open_link_pin(slot_pin(current.generation_path, slot, "link")); link) {

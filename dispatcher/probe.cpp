@@ -9,6 +9,7 @@
 #include "dispatcher/state_dir.h"
 #include "dispatcher/tailcall_generator.h"
 #include "dispatcher/xdp_attach.h"
+#include "dispatcher/xdp_features.h"
 
 #include <bpf/bpf.h>
 #include <linux/if_link.h>
@@ -177,16 +178,14 @@ FeatureResult probe_mode(const std::string &interface, bool native) {
   if (!iface) return {false, iface.error().str()};
   auto attached = query_attached(iface->ifindex);
   if (!attached) return {false, attached.error().str()};
-  if (attached->prog_id != 0) {
-    if (attached->mode == mode) return {true, "in use now: " + attached->describe()};
-    return {false, "not probed: the interface runs " + attached->describe()};
-  }
-  auto prog = load_pass_program(false);
-  if (!prog) return {false, prog.error().str()};
-  auto link = create_xdp_link(iface->ifindex, interface, *prog, mode);
-  if (!link) return {false, link.error().str()};
-  return {true, std::string("a pass-all program attached in ") + to_string(mode) +
-                    " mode and was detached again"};
+  if (attached->prog_id != 0 && attached->mode == mode)
+    return {true, "in use now: " + attached->describe()};
+  if (!native) return {true, "generic XDP runs on every interface"};
+  auto features = query_xdp_features(iface->ifindex);
+  if (!features) return {false, "not probed: " + features.error().str()};
+  if (*features & kXdpActBasic)
+    return {true, "the driver reports XDP features: " + xdp_features_to_string(*features)};
+  return {false, "the driver reports no native XDP support (XDP features: none)"};
 }
 
 Backend automatic_backend(const FeatureResult &freplace) {

@@ -32,8 +32,9 @@ const FeatureResult &probe_tailcall();
 const FeatureResult &probe_fused();
 FeatureResult probe_xdp_link();
 FeatureResult probe_frags();
-// Tries to attach a pass-all program in `native`/`generic` mode to an interface that has
-// nothing attached, and detaches it at once.
+// Whether `native`/`generic` XDP works on an interface, without attaching anything: the
+// mode of what runs there now, else what the driver reports (netdev XDP features; generic
+// works everywhere).
 FeatureResult probe_mode(const std::string &interface, bool native);
 Features probe_features(const std::string &interface);
 // The backend `auto` takes for a new chain: freplace where this kernel takes it, else tail

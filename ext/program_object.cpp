@@ -22,6 +22,12 @@ namespace xdpchain::ext {
 
 namespace {
 
+// The frame of a load error: the object and the function in it. The chain adds the member's
+// label ("program 'LABEL'") around it, so it does not say "program" again.
+std::string load_frame(const std::string &path, const std::string &function) {
+  return "object '" + path + "', function '" + function + "'";
+}
+
 bool starts_with(const char *text, const char *prefix) {
   return text && std::strncmp(text, prefix, std::strlen(prefix)) == 0;
 }
@@ -316,7 +322,7 @@ Status ProgramObject::load(const char *what) {
                 std::string(what) + " refused: the kernel rejects what the object defines", code);
     }
     if (log.empty()) log = capture.text();
-    return error.with_verifier_log(log).wrap("program '" + program_name_ + "' (" + path_ + ")");
+    return error.with_verifier_log(log).wrap(load_frame(path_, program_name_));
   }
   return {};
 }
@@ -328,7 +334,7 @@ Status ProgramObject::load_as_extension(ProgRef target, const std::string &func_
   bpf_program__set_flags(prog_, flags | (frags ? BPF_F_XDP_HAS_FRAGS : 0));
   if (int err = bpf_program__set_attach_target(prog_, target.get(), func_name.c_str()); err)
     return Error::from_errno("cannot target function '" + func_name + "'", err)
-        .wrap("program '" + program_name_ + "' (" + path_ + ")");
+        .wrap(load_frame(path_, program_name_));
   return load("load as extension (BPF_PROG_TYPE_EXT)");
 }
 

@@ -34,13 +34,22 @@ struct Counters {
   uint64_t other = 0;        // verdicts outside 0..4
 };
 
+// A map the member's program uses, as the kernel names it (at most 15 characters), and
+// where it is pinned ("" when no pin the member asked for holds this very map).
+struct MemberMap {
+  std::string name;
+  uint32_t id = 0;
+  std::string pin;
+};
+
 // The member (label, object, priority, continue set...) and what the kernel says about it.
 struct MemberStatus : ChainMember {
-  uint32_t prog_id = 0;       // the member's own program (EXT program, or the loaded XDP program)
-  uint32_t entry_prog_id = 0; // tailcall backend: the generated entry program in the prog array
-  uint32_t link_id = 0;       // freplace backend: the link to the dispatcher stub
-  bool attached = false;      // the kernel confirms the member is wired into the chain
-  Counters counters;
+  uint32_t prog_id = 0;        // the member's own program (EXT program, or the loaded XDP program)
+  uint32_t entry_prog_id = 0;  // tailcall backend: the generated entry program in the prog array
+  uint32_t link_id = 0;        // freplace backend: the link to the dispatcher stub
+  bool attached = false;       // the kernel confirms the member is wired into the chain
+  Counters counters;           // all zero when the chain does not count (ChainStatus::counters)
+  std::vector<MemberMap> maps; // the maps its program uses, by kernel id
 };
 
 struct ChainStatus {

@@ -241,7 +241,7 @@ TEST_F(AgentNetnsTest, StatsWatchShowsRatesAndTotalsEveryInterval) {
   std::smatch last;
   std::string::const_iterator from = watch.out.begin();
   std::string total;
-  std::regex row(R"(drop-icmp( +[0-9.]+){6} +([0-9]+))");
+  std::regex row(R"(drop-icmp( +[0-9.]+){7} +([0-9]+))"); // entered, 5 verdicts, other
   while (std::regex_search(from, watch.out.cend(), last, row)) {
     total = last[2];
     from = last[0].second;

@@ -332,7 +332,7 @@ TEST_P(ApplyTest, CountersFalseRoundTripsOnFusedAndIsRefusedElsewhere) {
   json st = status();
   EXPECT_EQ(st.value("counters", true), false);
   EXPECT_EQ(net().ping(3), 0) << "the chain runs: drop-icmp drops the pings";
-  EXPECT_EQ(counter(status(), "count", "entered"), 0u) << "no counters";
+  EXPECT_TRUE(member(status(), "count")["counters"]["entered"].is_null()) << "no counters";
   EXPECT_EQ(read_pinned_u64(pins() + "/proto_count", 1), 3u) << "the member itself ran";
   ASSERT_EXIT_CODE(diff(off_path), 0);
 

@@ -149,6 +149,14 @@ TEST(BashCompletion, OptionValues) {
               UnorderedElementsAre("auto", "freplace", "fused", "tailcall"));
   EXPECT_THAT(complete("xdpchain compile --emit "), UnorderedElementsAre("obj", "asm"));
   EXPECT_THAT(complete("xdpchain add lo x.o --counters o"), UnorderedElementsAre("off", "on"));
+  EXPECT_THAT(complete("xdpchain add lo x.o --mode "), UnorderedElementsAre("native", "generic"));
+}
+
+TEST(BashCompletion, SetTakesAnInterfaceAndItsOptions) {
+  EXPECT_THAT(complete("xdpchain se"), UnorderedElementsAre("set"));
+  EXPECT_THAT(complete("xdpchain set l"), Contains("lo"));
+  EXPECT_THAT(complete("xdpchain set lo count --pr"),
+              UnorderedElementsAre("--priority", "--proceed-on"));
 }
 
 } // namespace
