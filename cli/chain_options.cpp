@@ -1,6 +1,7 @@
 #include "cli/chain_options.h"
 
 #include "cli/report.h"
+#include "compiler/object_cache.h"
 
 #include <cctype>
 #include <cstdio>
@@ -83,6 +84,17 @@ nlohmann::json maps_json(const std::vector<MemberMap> &maps) {
   return list;
 }
 
+// The .lisp source a member was compiled from (xdpchain's object cache knows it), else the
+// object: what the user named.
+std::string shown_path(const std::string &object_path) {
+  return compiler::cached_object_source(object_path).value_or(object_path);
+}
+
+nlohmann::json source_json(const std::string &object_path) {
+  auto source = compiler::cached_object_source(object_path);
+  return source ? nlohmann::json(*source) : nlohmann::json(nullptr);
+}
+
 // A counter cell of the table: the number, or "-" when the chain does not count.
 std::string count_cell(uint64_t value, bool counting) {
   return counting ? std::to_string(value) : "-";
@@ -98,6 +110,7 @@ nlohmann::json status_json(const ChainStatus &status) {
                         {"label", m.label},
                         {"program", m.program},
                         {"object", m.object_path},
+                        {"source", source_json(m.object_path)},
                         {"priority", m.priority},
                         {"proceed_on", actions_json(m.proceed_on)},
                         {"prog_id", m.prog_id},
@@ -162,7 +175,7 @@ std::string status_table(const ChainStatus &status, bool with_maps) {
                   count_cell(c.entered, n).c_str(), count_cell(c.verdicts[0], n).c_str(),
                   count_cell(c.verdicts[1], n).c_str(), count_cell(c.verdicts[2], n).c_str(),
                   count_cell(c.verdicts[3], n).c_str(), count_cell(c.verdicts[4], n).c_str(),
-                  count_cell(c.other, n).c_str(), m.object_path.c_str(),
+                  count_cell(c.other, n).c_str(), shown_path(m.object_path).c_str(),
                   m.attached ? "" : "  (NOT ATTACHED)");
     out << line;
     if (!with_maps) continue;

@@ -47,6 +47,12 @@ TEST_P(LispMember, CompiledSourceFiltersTrafficInTheChain) {
   EXPECT_EQ(filter["counters"]["entered"], 12);
   EXPECT_EQ(filter["counters"]["drop"], 5);
   EXPECT_EQ(st["programs"][1]["counters"]["entered"], 7) << "dropped packets never reach count";
+  // The member is shown as the source the user named, not as the cached object.
+  EXPECT_EQ(filter["source"], kSource);
+  EXPECT_TRUE(st["programs"][1]["source"].is_null());
+  CommandResult table = cli_.run({"status", iface});
+  EXPECT_NE(table.out.find(kSource), std::string::npos) << table;
+  EXPECT_EQ(table.out.find("/objects/"), std::string::npos) << table;
 
   // Adding the same source again is recognised as the same program.
   CommandResult again = cli_.run({"add", iface, kSource, "--name", "port-filter"});
