@@ -26,8 +26,8 @@ using namespace xdpchain::dispatcher;
 
 namespace {
 
-constexpr int kRepeat = 1'000'000;
-constexpr int kRounds = 15;
+constexpr int kRepeat = 500'000;
+constexpr int kRounds = 31;
 
 template <typename T> T must(Result<T> r, const char *what) {
   if (!r) throw std::runtime_error(std::string(what) + ": " + r.error().str());
