@@ -7,7 +7,7 @@
 namespace xdpchain::cli {
 
 // Bumped when a field changes meaning or goes away; new fields do not bump it.
-inline constexpr int kJsonSchemaVersion = 1;
+inline constexpr int kJsonSchemaVersion = 2;
 
 // {"schema_version": kJsonSchemaVersion}, to add the verb's fields to.
 nlohmann::json json_document();

@@ -258,7 +258,7 @@ Result<FusedImage> generate_fused(const FusedSpec &spec) {
 
   auto insns = b.assemble();
   if (!insns) return std::move(insns).error().wrap("fused program");
-  out.image.name = "xdpc_fused";
+  out.image.name = spec.optimise ? kFusedOptimisedName : kFusedPlainName;
   out.image.insns = std::move(*insns);
   if (spec.optimise) {
     auto threaded = fused_opt::thread_known_verdicts(out.image.insns);

@@ -15,6 +15,9 @@ namespace xdpchain::dispatcher {
 inline constexpr int16_t kFusedSlotBytes = 16; // ctx at r10-8, counters pointer at r10-16
 // With the fast path (FusedSpec::optimise), the checked packet start is kept at r10-24.
 inline constexpr int16_t kFusedFastSlotBytes = 24;
+// The program's name says whether the optimiser ran (`status` reads it back).
+inline constexpr const char *kFusedOptimisedName = "xdpc_fused_opt";
+inline constexpr const char *kFusedPlainName = "xdpc_fused";
 // The most packet bytes the fast path checks for: a minimum Ethernet frame (60 bytes
 // without its FCS), so every well-formed frame takes it.
 inline constexpr uint32_t kFusedFastPathMaxBytes = 60;

@@ -24,7 +24,7 @@ json document(const CommandResult &r) {
   json parsed = json::parse(r.out, nullptr, false);
   EXPECT_TRUE(parsed.is_object()) << "not one JSON object: " << r;
   if (!parsed.is_object()) return json::object();
-  EXPECT_EQ(parsed.value("schema_version", 0), 1) << r;
+  EXPECT_EQ(parsed.value("schema_version", 0), 2) << r;
   return parsed;
 }
 
