@@ -130,6 +130,7 @@ nlohmann::json status_json(const ChainStatus &status) {
           {"generation", status.generation},
           {"frags", status.frags},
           {"counters", status.counters},
+          {"fused_optimiser", status.fused_optimiser},
           {"foreign_program", status.foreign_program},
           {"programs", programs}};
 }

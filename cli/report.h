@@ -1,5 +1,5 @@
 // Turns an Error into the one-line message, hint lines and exit code every verb prints, or
-// with --json into {"schema_version": 1, "error": {...}} on standard output.
+// with --json into {"schema_version": 2, "error": {...}} on standard output.
 #pragma once
 
 #include "cli/command_registry.h"

@@ -7,11 +7,13 @@
 #include "dispatcher/chain_state.h"
 #include "dispatcher/counters.h"
 #include "dispatcher/dispatcher_spec.h"
+#include "dispatcher/fused_generator.h"
 #include "dispatcher/generation.h"
 #include "dispatcher/member_maps.h"
 #include "dispatcher/planner.h"
 #include "dispatcher/probe.h"
 #include "dispatcher/xdp_attach.h"
+#include "ext/extension.h"
 
 #include <bpf/bpf.h>
 
@@ -435,6 +437,14 @@ Result<ChainStatus> read_status_once(const std::string &interface, const ChainOp
   status.generation = current.config.generation;
   status.frags = current.config.frags;
   status.counters = current.config.counters;
+  if (current.config.backend == Backend::fused) {
+    auto info = ext::program_info(current.dispatcher);
+    if (info && info->name == kFusedOptimisedName)
+      status.fused_optimiser = "on";
+    else
+      status.fused_optimiser = "off: the verifier refused the optimised program (or the chain "
+                               "was generated before the optimiser)";
+  }
   if (attached->prog_id != current.dispatcher_id)
     status.foreign_program = attached->prog_id ? attached->describe() : "";
 

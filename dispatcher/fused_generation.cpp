@@ -40,6 +40,14 @@ Result<BuiltGeneration> build_fused_generation(GenerationPlan &plan, const State
   auto fused = generate_fused(spec);
   if (!fused) return std::move(fused).error();
   auto built = start_generation(fused->image, dir);
+  // The optimiser must never cost a chain its load: when the verifier refuses the program
+  // with the fast path, the program without it is tried, and its verdict is the one given.
+  if (!built && fused->fast_path_bytes > 0 && !built.error().verifier_log().empty()) {
+    spec.optimise = false;
+    fused = generate_fused(spec);
+    if (!fused) return std::move(fused).error();
+    built = start_generation(fused->image, dir);
+  }
   if (!built) return verifier_refused(std::move(built).error(), *fused, plan);
 
   Status pinned;

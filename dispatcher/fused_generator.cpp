@@ -1,7 +1,14 @@
 #include "dispatcher/fused_generator.h"
 
 #include "common/insn_builder.h"
+#include "dispatcher/fused_opt/known_verdict.h"
+#include "dispatcher/fused_opt/packet_helpers.h"
+#include "dispatcher/fused_opt/packet_prefix.h"
 #include "dispatcher/inline_member.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
 
 #include <regex>
 #include <sstream>
@@ -14,6 +21,7 @@ namespace {
 
 constexpr int16_t kCtxSlot = -8;
 constexpr int16_t kCountersSlot = -16;
+constexpr int16_t kFastDataSlot = -24; // the fast path's checked packet start
 
 int16_t block_offset(uint32_t counter_index) {
   return static_cast<int16_t>(counter_index * kCounterBlockBytes);
@@ -75,52 +83,32 @@ MemberCounting member_counting(CounterLayout layout, const MemberShape &shape) {
   return {shape.tail_calls, shape.tail_calls};
 }
 
-} // namespace
+// One copy of the chain: each member's main function inline, in order, with its verdict
+// handling. `code` and `shapes` are the members' instructions as this copy runs them.
+struct ChainCopy {
+  const std::vector<std::vector<bpf_insn>> *code;
+  const std::vector<MemberShape> *shapes;
+};
 
-Result<FusedImage> generate_fused(const FusedSpec &spec) {
-  if (spec.members.empty())
-    return Error(ErrorKind::invalid_argument, "fused program: the chain has no members");
+Status emit_chain(InsnBuilder &b, const FusedSpec &spec, const ChainCopy &copy, int16_t shift,
+                  FusedImage &out, std::vector<std::pair<size_t, PendingSubprogs>> &pending) {
   const bool counting = spec.counters_map.valid();
-  FusedImage out;
-  InsnBuilder b;
-  emit_fused_prologue(b, spec.counters_map);
-
-  std::vector<MemberShape> shapes;
-  uint32_t deepest = 0;
-  size_t deepest_member = 0;
-  for (size_t m = 0; m < spec.members.size(); ++m) {
-    auto shape = analyse_member(spec.members[m].insns);
-    if (!shape) return std::move(shape).error().wrap("program '" + spec.members[m].label + "'");
-    if (shape->main_stack > deepest) deepest = shape->main_stack, deepest_member = m;
-    shapes.push_back(*shape);
-  }
-  out.stack_bytes = deepest + kFusedSlotBytes;
-  if (out.stack_bytes > kMaxStackBytes)
-    return Error(ErrorKind::not_supported,
-                 "program '" + spec.members[deepest_member].label + "' uses " +
-                     std::to_string(deepest) + " bytes of stack; with the fused chain's own " +
-                     std::to_string(kFusedSlotBytes) + " that is " +
-                     std::to_string(out.stack_bytes) + ", over the kernel's " +
-                     std::to_string(kMaxStackBytes))
-        .hint("use --backend tailcall, where each member has its own " +
-              std::to_string(kMaxStackBytes) + " bytes");
-
   // Member ranges are measured in builder positions, which equal final indexes.
-  std::vector<PendingSubprogs> pending;
   Label done = b.new_label();
   bool runs_off_end = false;
   for (size_t m = 0; m < spec.members.size(); ++m) {
     const FusedMemberSpec &member = spec.members[m];
+    const MemberShape &shape = (*copy.shapes)[m];
     Label verdict = b.new_label();
     Label next = b.new_label();
-    const MemberCounting count = member_counting(spec.layout, shapes[m]);
+    const MemberCounting count = member_counting(spec.layout, shape);
     if (counting && count.entry) emit_count_entry(b, member.slot.counter_index, 1);
     b.ldx(BPF_DW, R1, R10, kCtxSlot);
     size_t begin = b.pos();
-    auto subprogs = emit_inlined_main(b, member.insns, shapes[m], kFusedSlotBytes, verdict);
+    auto subprogs = emit_inlined_main(b, (*copy.code)[m], shape, shift, verdict);
     if (!subprogs) return std::move(subprogs).error().wrap("program '" + member.label + "'");
     out.ranges.push_back({begin, b.pos(), m});
-    pending.push_back(std::move(*subprogs));
+    pending.emplace_back(m, std::move(*subprogs));
     b.bind(verdict);
     // The continue check comes first: a verdict that lets the chain go on is counted with
     // a constant offset on its own branch; a final verdict is counted by its value.
@@ -157,16 +145,128 @@ Result<FusedImage> generate_fused(const FusedSpec &spec) {
     b.mov64_imm(R0, XDP_PASS);
     b.exit_insn();
   }
-  for (size_t m = 0; m < pending.size(); ++m) {
+  return {};
+}
+
+// The fast path's copy of the members: those before the first that may change the packet
+// (fused_opt/packet_helpers.h) assume its first `bytes` bytes; the rest run as they are.
+// Returns no copy when no member would gain anything.
+struct FastCopy {
+  std::vector<std::vector<bpf_insn>> code;
+  std::vector<MemberShape> shapes;
+  uint32_t bytes = 0;
+  size_t checks_removed = 0, data_loads = 0;
+};
+
+std::optional<FastCopy> fast_copy(const FusedSpec &spec, const std::vector<MemberShape> &shapes) {
+  size_t rewritable = 0;
+  FastCopy fast;
+  for (; rewritable < spec.members.size(); ++rewritable) {
+    const auto &insns = spec.members[rewritable].insns;
+    if (fused_opt::may_change_packet(insns)) break;
+    const uint32_t wanted = fused_opt::wanted_prefix(insns, shapes[rewritable].main_end);
+    if (wanted <= kFusedFastPathMaxBytes) fast.bytes = std::max(fast.bytes, wanted);
+  }
+  if (fast.bytes == 0) return std::nullopt;
+  // The slot's offset in member coordinates: emit_inlined_main moves it down by the shift.
+  constexpr int16_t data_slot = kFastDataSlot + kFusedFastSlotBytes;
+  for (size_t m = 0; m < spec.members.size(); ++m) {
+    if (m >= rewritable) {
+      fast.code.push_back(spec.members[m].insns);
+      fast.shapes.push_back(shapes[m]);
+      continue;
+    }
+    auto rewrite = fused_opt::assume_packet_prefix(spec.members[m].insns, shapes[m].main_end,
+                                                   fast.bytes, data_slot);
+    auto shape = analyse_member(rewrite.insns);
+    if (!shape) return std::nullopt;
+    fast.checks_removed += rewrite.checks_removed;
+    fast.data_loads += rewrite.data_loads;
+    fast.code.push_back(std::move(rewrite.insns));
+    fast.shapes.push_back(*shape);
+  }
+  return fast;
+}
+
+// Takes the fast path when the packet holds `bytes` bytes, keeping the checked start in
+// its slot; otherwise goes to `slow`.
+void emit_fast_path_check(InsnBuilder &b, uint32_t bytes, Label slow) {
+  b.ldx(BPF_DW, R1, R10, kCtxSlot);
+  b.ldx(BPF_W, R2, R1, offsetof(struct xdp_md, data));
+  b.ldx(BPF_W, R3, R1, offsetof(struct xdp_md, data_end));
+  b.mov64_reg(R4, R2);
+  b.alu64_imm(BPF_ADD, R4, static_cast<int32_t>(bytes));
+  b.jmp_reg(BPF_JGT, R4, R3, slow);
+  b.stx(BPF_DW, R10, kFastDataSlot, R2);
+}
+
+} // namespace
+
+Result<FusedImage> generate_fused(const FusedSpec &spec) {
+  if (spec.members.empty())
+    return Error(ErrorKind::invalid_argument, "fused program: the chain has no members");
+  FusedImage out;
+  InsnBuilder b;
+  emit_fused_prologue(b, spec.counters_map);
+
+  std::vector<MemberShape> shapes;
+  std::vector<std::vector<bpf_insn>> code;
+  uint32_t deepest = 0;
+  size_t deepest_member = 0;
+  for (size_t m = 0; m < spec.members.size(); ++m) {
+    auto shape = analyse_member(spec.members[m].insns);
+    if (!shape) return std::move(shape).error().wrap("program '" + spec.members[m].label + "'");
+    if (shape->main_stack > deepest) deepest = shape->main_stack, deepest_member = m;
+    shapes.push_back(*shape);
+    code.push_back(spec.members[m].insns);
+  }
+  out.stack_bytes = deepest + kFusedSlotBytes;
+  if (out.stack_bytes > kMaxStackBytes)
+    return Error(ErrorKind::not_supported,
+                 "program '" + spec.members[deepest_member].label + "' uses " +
+                     std::to_string(deepest) + " bytes of stack; with the fused chain's own " +
+                     std::to_string(kFusedSlotBytes) + " that is " +
+                     std::to_string(out.stack_bytes) + ", over the kernel's " +
+                     std::to_string(kMaxStackBytes))
+        .hint("use --backend tailcall, where each member has its own " +
+              std::to_string(kMaxStackBytes) + " bytes");
+
+  // The fast path needs one more slot; a chain whose stack has no room for it goes without.
+  std::optional<FastCopy> fast;
+  if (spec.optimise && deepest + kFusedFastSlotBytes <= kMaxStackBytes)
+    fast = fast_copy(spec, shapes);
+  const int16_t shift = fast ? kFusedFastSlotBytes : kFusedSlotBytes;
+  std::vector<std::pair<size_t, PendingSubprogs>> pending;
+  if (fast) {
+    Label slow = b.new_label();
+    emit_fast_path_check(b, fast->bytes, slow);
+    if (auto s = emit_chain(b, spec, {&fast->code, &fast->shapes}, shift, out, pending); !s)
+      return std::move(s).error();
+    b.bind(slow);
+    out.stack_bytes = deepest + kFusedFastSlotBytes;
+    out.fast_path_bytes = fast->bytes;
+    out.checks_removed = fast->checks_removed;
+    out.data_loads_reused = fast->data_loads;
+  }
+  if (auto s = emit_chain(b, spec, {&code, &shapes}, shift, out, pending); !s)
+    return std::move(s).error();
+  for (const auto &[member, subprogs] : pending) {
     size_t begin = b.pos();
-    emit_subprogs(b, pending[m]);
-    if (b.pos() > begin) out.ranges.push_back({begin, b.pos(), m});
+    emit_subprogs(b, subprogs);
+    if (b.pos() > begin) out.ranges.push_back({begin, b.pos(), member});
   }
 
   auto insns = b.assemble();
   if (!insns) return std::move(insns).error().wrap("fused program");
-  out.image.name = "xdpc_fused";
+  out.image.name = spec.optimise ? kFusedOptimisedName : kFusedPlainName;
   out.image.insns = std::move(*insns);
+  if (spec.optimise) {
+    auto threaded = fused_opt::thread_known_verdicts(out.image.insns);
+    out.jumps_threaded = threaded.retargeted;
+    out.image.insns = std::move(threaded.insns);
+    for (FusedRange &range : out.ranges)
+      range.begin = threaded.old_to_new[range.begin], range.end = threaded.old_to_new[range.end];
+  }
   out.image.frags = spec.frags;
   return out;
 }

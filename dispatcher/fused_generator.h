@@ -13,6 +13,14 @@
 namespace xdpchain::dispatcher {
 
 inline constexpr int16_t kFusedSlotBytes = 16; // ctx at r10-8, counters pointer at r10-16
+// With the fast path (FusedSpec::optimise), the checked packet start is kept at r10-24.
+inline constexpr int16_t kFusedFastSlotBytes = 24;
+// The program's name says whether the optimiser ran (`status` reads it back).
+inline constexpr const char *kFusedOptimisedName = "xdpc_fused_opt";
+inline constexpr const char *kFusedPlainName = "xdpc_fused";
+// The most packet bytes the fast path checks for: a minimum Ethernet frame (60 bytes
+// without its FCS), so every well-formed frame takes it.
+inline constexpr uint32_t kFusedFastPathMaxBytes = 60;
 
 struct FusedMemberSpec {
   SlotSpec slot;
@@ -25,6 +33,10 @@ struct FusedSpec {
   MapRef counters_map;                  // invalid: no counters
   CounterLayout layout = counter_layout(Backend::fused);
   bool frags = false;
+  // Adds the fast path (dispatcher/fused_opt/, docs/backends.md): when the packet holds the
+  // bytes the members' constant bounds checks ask for, a copy of the chain runs in which
+  // the members before any packet-changing code skip those checks.
+  bool optimise = true;
 };
 
 // Where each member's instructions ended up, to name the member a verifier error is in.
@@ -37,6 +49,11 @@ struct FusedImage {
   ProgramImage image;
   std::vector<FusedRange> ranges;
   uint32_t stack_bytes = 0; // ours + the deepest member's main function
+  // The fast path, when there is one: the packet bytes it checks for, and what it saved.
+  uint32_t fast_path_bytes = 0;
+  size_t checks_removed = 0;
+  size_t data_loads_reused = 0;
+  size_t jumps_threaded = 0; // fused_opt/known_verdict.h
 };
 
 Result<FusedImage> generate_fused(const FusedSpec &spec);

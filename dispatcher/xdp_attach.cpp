@@ -24,7 +24,8 @@ Mode other(Mode mode) {
 
 std::string AttachedProgram::describe() const {
   std::string kind = libxdp_dispatcher ? "libxdp dispatcher" : "XDP program";
-  if (name == "xdpc_dispatch" || name == "xdpc_root")
+  if (name == "xdpc_dispatch" || name == "xdpc_root" || name == "xdpc_fused" ||
+      name == "xdpc_fused_opt")
     kind = "xdpchain dispatcher whose bpffs state is elsewhere (another --bpffs, or a hidden "
            "/sys/fs/bpf?),";
   return kind + " '" + name + "' (id " + std::to_string(prog_id) + ", " + to_string(mode) +

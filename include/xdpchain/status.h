@@ -63,6 +63,9 @@ struct ChainStatus {
   uint32_t generation = 0;
   bool frags = false;
   bool counters = true;
+  // Fused backend: "on" when the running program was built by the optimiser, otherwise
+  // "off" and why; "" on the other backends.
+  std::string fused_optimiser;
   std::vector<MemberStatus> members; // in run order
   // Something else on the interface: "" or a description ("libxdp dispatcher, prog id 42").
   std::string foreign_program;

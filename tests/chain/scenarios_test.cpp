@@ -41,6 +41,8 @@ TEST_P(ChainTest, ThreeProgramsRunInPriorityOrderAndCountPackets) {
   EXPECT_EQ(st.value("backend", ""), backend());
   EXPECT_EQ(st.value("mode", ""), mode());
   EXPECT_EQ(st.value("foreign_program", "?"), "");
+  // The fused program is built by the optimiser (docs/backends.md); other backends have none.
+  EXPECT_EQ(st.value("fused_optimiser", "?"), backend() == "fused" ? "on" : "");
   ASSERT_EQ(labels(st), (Labels{"pass", "counter", "dropper"})) << st.dump(2);
   const std::pair<const char *, const char *> programs[] = {
       {"pass", "xdp_pass"}, {"counter", "xdp_count"}, {"dropper", "xdp_drop_icmp"}};

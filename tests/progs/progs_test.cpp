@@ -4,6 +4,7 @@
 #include "tests/support/bpf_kernel.h"
 #include "tests/support/packet_builder.h"
 
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
@@ -149,6 +150,58 @@ TEST(Progs, BadAccessIsRefusedByTheVerifier) {
   std::string log = verifier_log_of_refused(obj("xdp_bad_access"));
   ASSERT_FALSE(log.empty()) << "the kernel accepted xdp_bad_access.o";
   EXPECT_NE(log.find("invalid access to packet"), std::string::npos) << log;
+}
+
+// The realistic benchmark's members (real_*.c): each passes an ordinary UDP datagram and
+// drops what its comment says.
+TEST(Progs, RealisticMembersDropWhatTheySayAndPassTheRest) {
+  auto with = [](std::vector<uint8_t> p, size_t at, uint8_t value) {
+    p[at] = value;
+    return p;
+  };
+  auto vlan = [](uint16_t vid) {
+    auto p = udp(5353);
+    p[12] = 0x81, p[13] = 0x00, p[14] = vid >> 8, p[15] = vid & 0xff;
+    return p;
+  };
+  const auto ttl1 = PacketBuilder().ipv4("10.1.1.2", "10.1.1.1", 1).udp(40000, 5353).build();
+  struct Case {
+    const char *name;
+    std::vector<std::vector<uint8_t>> drops;
+  };
+  const Case cases[] = {
+      {"real_count", {}},
+      {"real_icmp_filter", {icmp()}},
+      {"real_port_filter", {tcp(23), udp(445), tcp(3389)}},
+      {"real_blocklist", {}}, // empty block list
+      {"real_vlan_filter", {vlan(200)}},
+      {"real_ttl_check", {ttl1}},
+      {"real_frag_filter", {with(udp(5353), 20, 0x20), with(udp(5353), 21, 0x01)}},
+      {"real_lpm_deny", {}}, // empty deny list
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.name);
+    LoadedObject o(obj(c.name));
+    for (const auto &packet : {udp(5353), tcp(80), arp(), truncated_ipv4(), vlan(100)})
+      EXPECT_EQ(verdict_name(run(o, c.name, packet)), "XDP_PASS");
+    for (const auto &packet : c.drops)
+      EXPECT_EQ(verdict_name(run(o, c.name, packet)), "XDP_DROP");
+  }
+  LoadedObject blocklist(obj("real_blocklist"));
+  uint32_t source = htonl(0x0a010102); // 10.1.1.2
+  uint64_t hits = 0;
+  ASSERT_EQ(bpf_map_update_elem(blocklist.map_fd("blocked_src"), &source, &hits, BPF_ANY), 0);
+  EXPECT_EQ(verdict_name(run(blocklist, "real_blocklist", udp(5353))), "XDP_DROP");
+  ASSERT_EQ(bpf_map_lookup_elem(blocklist.map_fd("blocked_src"), &source, &hits), 0);
+  EXPECT_EQ(hits, 1u);
+  LoadedObject lpm(obj("real_lpm_deny"));
+  struct {
+    uint32_t prefixlen, addr;
+  } prefix = {16, htonl(0x0a010000)}; // 10.1.0.0/16
+  uint32_t one = 1;
+  ASSERT_EQ(bpf_map_update_elem(lpm.map_fd("deny_dst"), &prefix, &one, BPF_ANY), 0);
+  EXPECT_EQ(verdict_name(run(lpm, "real_lpm_deny", udp(5353))), "XDP_DROP");
+  EXPECT_EQ(verdict_name(run(lpm, "real_lpm_deny", arp())), "XDP_PASS");
 }
 
 } // namespace
