@@ -1,5 +1,6 @@
 #include "dispatcher/chain_state.h"
 
+#include "common/link_xdp.h"
 #include "common/obj_info.h"
 #include "dispatcher/xdp_attach.h"
 
@@ -64,9 +65,9 @@ Status check_link_target(const StateDir &dir, const XdpLinkInfo &info) {
                                           std::to_string(dir.ifindex()) + " the directory is for")
         .hint("the state directory was moved or replaced; xdpchain will not act on it");
   if (dir.netns_inode() != own_netns_inode()) return {};
-  LIBBPF_OPTS(bpf_xdp_query_opts, opts);
-  if (int err = bpf_xdp_query(dir.ifindex(), 0, &opts); err)
-    return Error::from_errno("query XDP programs", err);
+  auto query = query_link_xdp(dir.ifindex());
+  if (!query) return std::move(query).error();
+  const LinkXdp &opts = *query;
   if (opts.drv_prog_id != info.prog_id && opts.skb_prog_id != info.prog_id &&
       opts.hw_prog_id != info.prog_id)
     return Error(ErrorKind::conflict,

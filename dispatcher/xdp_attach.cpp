@@ -1,5 +1,6 @@
 #include "dispatcher/xdp_attach.h"
 
+#include "common/link_xdp.h"
 #include "common/obj_info.h"
 
 #include <bpf/bpf.h>
@@ -33,9 +34,9 @@ std::string AttachedProgram::describe() const {
 }
 
 Result<AttachedProgram> query_attached(int ifindex) {
-  LIBBPF_OPTS(bpf_xdp_query_opts, opts);
-  if (int err = bpf_xdp_query(ifindex, 0, &opts); err)
-    return Error::from_errno("query XDP programs", err);
+  auto query = query_link_xdp(ifindex);
+  if (!query) return std::move(query).error();
+  const LinkXdp &opts = *query;
   AttachedProgram attached;
   if (opts.drv_prog_id) {
     attached.prog_id = opts.drv_prog_id;

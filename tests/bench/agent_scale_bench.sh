@@ -5,6 +5,7 @@
 # measure. Numbers are reported, not asserted.
 #   usage: agent_scale_bench.sh XDPCHAIN PROGS_DIR [BACKEND] [N] [M]   (as root)
 #   XDPCHAIN_BENCH_IDLE_SECONDS=60   how long idle CPU is measured
+#   XDPCHAIN_BENCH_HOLD=N            keep everything N seconds before cleaning up (to profile)
 set -euo pipefail
 xdpchain=$(realpath "$1")
 progs=$(realpath "$2")
@@ -21,6 +22,7 @@ conf=$(mktemp -d)
 log=$conf/agent.log
 agent_pid=
 cleanup() {
+  [ -n "${XDPCHAIN_BENCH_HOLD:-}" ] && sleep "$XDPCHAIN_BENCH_HOLD"
   [ -n "$agent_pid" ] && kill -9 "$agent_pid" 2>/dev/null || true
   ip netns del "$host" 2>/dev/null || true
   ip netns del "$pods" 2>/dev/null || true
