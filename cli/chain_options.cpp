@@ -1,10 +1,12 @@
 #include "cli/chain_options.h"
 
+#include "cli/json_output.h"
 #include "cli/report.h"
 #include "compiler/object_cache.h"
 
 #include <cctype>
 #include <cstdio>
+#include <iostream>
 #include <sstream>
 
 namespace xdpchain::cli {
@@ -198,6 +200,20 @@ int report_manifest_problems(const std::string &file, const manifests::LoadedMan
   return report_message((file == "-" ? std::string("<stdin>") : file) + ": " + std::to_string(n) +
                             (n == 1 ? " problem" : " problems") + "; nothing changed",
                         kExitUsage, global, problems);
+}
+
+int print_change(const std::string &interface, const ApplyReport &report,
+                 const GlobalOptions &global) {
+  if (global.json) {
+    nlohmann::json out = json_document();
+    out["changes"] = {change_json(interface, report)};
+    out["chains"] = {status_json(report.status)};
+    print_json(out);
+    return kExitOk;
+  }
+  std::cout << describe_deltas(report);
+  if (report.status.present) std::cout << status_table(report.status);
+  return kExitOk;
 }
 
 std::string describe_deltas(const ApplyReport &report) {

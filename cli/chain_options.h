@@ -30,6 +30,10 @@ nlohmann::json change_json(const std::string &interface, const dispatcher::Apply
 // The table `status` prints; with_maps (`status -v`) adds a line per map of each member.
 std::string status_table(const dispatcher::ChainStatus &status, bool with_maps = false);
 std::string describe_deltas(const dispatcher::ApplyReport &report);
+// What a one-interface change (add, set, remove) prints: with --json the change and the
+// chain; else the deltas and, when a chain is left, its table. Returns the exit code (0).
+int print_change(const std::string &interface, const dispatcher::ApplyReport &report,
+                 const GlobalOptions &global);
 
 // A manifest with problems: every problem (with file:line:column), "N problems; nothing
 // changed", exit 2 (as one JSON error with --json).

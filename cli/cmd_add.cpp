@@ -77,15 +77,7 @@ int run_add(const AddOptions &opts, const GlobalOptions &global) {
     return with_member(current, present, opts, mode, member);
   });
   if (!report) return report_error(report.error(), global);
-  if (global.json) {
-    nlohmann::json out = json_document();
-    out["changes"] = {change_json(opts.interface, *report)};
-    out["chains"] = {status_json(report->status)};
-    print_json(out);
-    return kExitOk;
-  }
-  std::cout << describe_deltas(*report) << status_table(report->status);
-  return kExitOk;
+  return print_change(opts.interface, *report, global);
 }
 
 void setup(CLI::App &app, GlobalOptions &global) {

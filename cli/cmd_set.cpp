@@ -57,15 +57,7 @@ int run_set(const SetOptions &opts, const GlobalOptions &global) {
     return with_settings(current, present, opts, proceed_on);
   });
   if (!report) return report_error(report.error(), global);
-  if (global.json) {
-    nlohmann::json out = json_document();
-    out["changes"] = {change_json(opts.interface, *report)};
-    out["chains"] = {status_json(report->status)};
-    print_json(out);
-    return kExitOk;
-  }
-  std::cout << describe_deltas(*report) << status_table(report->status);
-  return kExitOk;
+  return print_change(opts.interface, *report, global);
 }
 
 void setup(CLI::App &app, GlobalOptions &global) {
