@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace xdpchain {
 
@@ -61,9 +62,12 @@ Result<LinkXdp> query_link_xdp(int ifindex) {
   if (::sendto(sock.get(), &request, sizeof request, 0, reinterpret_cast<sockaddr *>(&kernel),
                sizeof kernel) < 0)
     return Error::from_errno("query XDP programs: netlink send", errno);
-  alignas(nlmsghdr) static thread_local char buffer[65536];
+  // On the heap: a thread's static TLS is carved from its stack, and threads such as the
+  // metrics server's have small stacks.
+  std::vector<char> storage(32768);
+  char *buffer = storage.data();
   for (;;) {
-    ssize_t n = ::recv(sock.get(), buffer, sizeof buffer, 0);
+    ssize_t n = ::recv(sock.get(), buffer, storage.size(), 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Error::from_errno("query XDP programs: netlink receive", errno);
     size_t left = static_cast<size_t>(n);
