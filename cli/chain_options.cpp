@@ -206,8 +206,9 @@ int print_change(const std::string &interface, const ApplyReport &report,
                  const GlobalOptions &global) {
   if (global.json) {
     nlohmann::json out = json_document();
-    out["changes"] = {change_json(interface, report)};
-    out["chains"] = {status_json(report.status)};
+    // json::array, not braces: `{one_json}` is a copy of it for some compilers (clang).
+    out["changes"] = nlohmann::json::array({change_json(interface, report)});
+    out["chains"] = nlohmann::json::array({status_json(report.status)});
     print_json(out);
     return kExitOk;
   }

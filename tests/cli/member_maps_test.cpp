@@ -34,7 +34,8 @@ TEST_F(MemberMapsTest, StatusShowsEachMembersMapIdsAndPins) {
   json expected = {{"name", "proto_count"}, {"id", *id}, {"pin", pin}};
   EXPECT_THAT(count["maps"], ::testing::Contains(expected)) << count;
   EXPECT_EQ(read_array_u64(*id, 1), 3u) << "the map shown counted the echo requests";
-  for (const auto &map : member(chain, "pass")["maps"])
+  const json pass = member(chain, "pass");
+  for (const auto &map : pass["maps"])
     EXPECT_EQ(map["pin"], "") << "verdict_pass pins nothing: " << map;
 
   CommandResult verbose = run({"status", iface(), "-v"});
