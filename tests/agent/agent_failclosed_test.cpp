@@ -26,6 +26,20 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
+// Under AddressSanitizer freed memory stays in its quarantine and its shadow memory counts
+// in RSS: memory bounds are asserted on the plain build only (CI runs both).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 const std::vector<std::string> kChain = {"drop-icmp", "pass"};
 const std::string kSecret = "Sup3rSecretHashValue";
 
@@ -316,7 +330,9 @@ TEST_F(AgentFailClosedTest, HugeAndProblemRichFilesStayBounded) {
       [&] { return agent->metric("xdpchain_manifest_valid{file=\"" + huge + "\"}") == 0; }, 3s))
       << agent->log();
   EXPECT_NE(agent->log().find("larger than the limit"), std::string::npos) << agent->log();
-  EXPECT_LT(agent->rss_kib(), 100 * 1024);
+  if (!kSanitized) {
+    EXPECT_LT(agent->rss_kib(), 100 * 1024);
+  }
   fs::remove(huge);
 
   // A 1.5 MB manifest with 100,000 problems (one unknown key a line).
@@ -344,7 +360,9 @@ TEST_F(AgentFailClosedTest, HugeAndProblemRichFilesStayBounded) {
   EXPECT_NE(log.find("more problem(s) not shown"), std::string::npos);
   fs::remove(rich);
   ASSERT_TRUE(wait_until([&] { return agent->metric(valid) == -1; }, 3s)) << agent->log();
-  EXPECT_LT(agent->rss_kib(), 100 * 1024) << "memory not given back after the file went";
+  if (!kSanitized) {
+    EXPECT_LT(agent->rss_kib(), 100 * 1024) << "memory not given back after the file went";
+  }
   EXPECT_EQ(dispatcher(), prog);
   EXPECT_EQ(agent->stop(SIGTERM), 0);
 }
